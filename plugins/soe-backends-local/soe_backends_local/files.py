@@ -1,0 +1,210 @@
+"""File backends for contexts and workflows, and opening ``file://`` URLs (CORE-91).
+
+The optional backends (telemetry, conversations, schemas, identities) live in
+:mod:`soe_backends_local.files_optional`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import unquote
+
+from soe_core.backends import LocalBackends
+from soe_core.context import set_field
+
+from .fileio import IdLocks, dump_json, ensure_dir, read_json, read_text, remove_matching, write_atomic
+from .files_optional import (
+    LocalContextSchemaBackend,
+    LocalConversationHistoryBackend,
+    LocalIdentityBackend,
+    LocalTelemetryBackend,
+)
+from .ids import safe_id
+
+
+class LocalContextBackend:
+    """One ``<execution_id>.json`` per context (JSON, indent 2)."""
+
+    def __init__(self, storage_dir: str | os.PathLike[str]):
+        self.storage_dir = ensure_dir(storage_dir)
+        self._locks = IdLocks(self.storage_dir)
+
+    def _path(self, id: str) -> Path:
+        return self.storage_dir / f"{id}.json"
+
+    def save_context(self, id: str, context: dict) -> None:
+        key = safe_id(id)
+        text = dump_json(context)
+        # locked so a concurrent update_context cannot overwrite this save
+        with self._locks.hold(key):
+            write_atomic(self._path(key), text)
+
+    def get_context(self, id: str) -> dict:
+        stored = read_json(self._path(safe_id(id)))
+        return stored if stored is not None else {}
+
+    def read_context(self, id: str) -> dict:
+        # a fresh load is already private to the caller
+        return self.get_context(id)
+
+    def update_context(self, id: str, mutate: Callable[[dict], Any]) -> Any:
+        """Load, ``mutate``, save atomically under thread and process locks."""
+        key = safe_id(id)
+        path = self._path(key)
+        with self._locks.hold(key):
+            context = read_json(path)
+            if context is None:
+                context = {}
+            result = mutate(context)
+            write_atomic(path, dump_json(context))
+            return result
+
+    def append_context_field(self, id: str, field: str, value: Any) -> None:
+        self.update_context(id, lambda context: set_field(context, field, value))
+
+    def list_context_ids(self) -> list[str]:
+        return sorted(
+            path.stem for path in self.storage_dir.glob("*.json")
+            if not path.name.startswith(".")
+        )
+
+    def cleanup_all(self) -> None:
+        remove_matching(self.storage_dir, "*.json", "*.lock")
+
+
+class LocalWorkflowBackend:
+    """``<id>_workflows.json`` (the registry) and ``<id>_current.txt`` (the name)."""
+
+    def __init__(self, storage_dir: str | os.PathLike[str]):
+        self.storage_dir = ensure_dir(storage_dir)
+        # bumped after every save of this process: two saves inside one
+        # mtime tick with equal sizes would otherwise look unchanged
+        self._saves: dict[str, int] = {}
+        self._saves_lock = threading.Lock()
+
+    def _registry_path(self, key: str) -> Path:
+        return self.storage_dir / f"{key}_workflows.json"
+
+    def _name_path(self, key: str) -> Path:
+        return self.storage_dir / f"{key}_current.txt"
+
+    def _saved(self, key: str) -> None:
+        with self._saves_lock:
+            self._saves[key] = self._saves.get(key, 0) + 1
+
+    def save_workflows_registry(self, id: str, workflows: dict) -> None:
+        key = safe_id(id)
+        write_atomic(self._registry_path(key), dump_json(workflows))
+        self._saved(key)
+
+    def get_workflows_registry(self, id: str) -> dict | None:
+        return read_json(self._registry_path(safe_id(id)))
+
+    def save_current_workflow_name(self, id: str, name: str) -> None:
+        key = safe_id(id)
+        write_atomic(self._name_path(key), str(name))
+        self._saved(key)
+
+    def get_current_workflow_name(self, id: str) -> str:
+        text = read_text(self._name_path(safe_id(id)))
+        return text.strip() if text is not None else ""
+
+    def workflows_version(self, id: str) -> tuple:
+        """Changes whenever either file of ``id`` is replaced (by any process)."""
+        key = safe_id(id)
+        return (
+            _stamp(self._registry_path(key)),
+            _stamp(self._name_path(key)),
+            self._saves.get(key, 0),
+        )
+
+    def cleanup_all(self) -> None:
+        remove_matching(self.storage_dir, "*_workflows.json", "*_current.txt")
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    # every atomic save creates a new inode, which helps across processes
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+_SUBFOLDERS = {
+    "context_storage_dir": "contexts",
+    "workflow_storage_dir": "workflows",
+    "telemetry_storage_dir": "telemetry",
+    "conversation_history_storage_dir": "conversations",
+    "context_schema_storage_dir": "schemas",
+    "identity_storage_dir": "identities",
+}
+
+
+def open_files(url: str, **options: Any) -> LocalBackends:
+    """Open file backends.
+
+    ``file://DIR`` (relative like ``file://./data`` or absolute like
+    ``file:///tmp/x``) uses the subfolders ``contexts``, ``workflows``,
+    ``telemetry``, ``conversations``, ``schemas`` and ``identities`` of DIR.
+    ``file://`` alone takes the folders from the keyword options named like
+    the arguments of ``create_local_backends``; with DIR, such an option
+    overrides one subfolder. A None or empty folder turns an optional
+    backend off; the context and workflow folders are required.
+    """
+    if not url.startswith("file://"):
+        raise ValueError(f"open_files() expects a file:// URL, got {url!r}")
+    unknown = set(options) - set(_SUBFOLDERS)
+    if unknown:
+        raise TypeError(
+            f"unknown option(s) for file://: {', '.join(sorted(unknown))}; "
+            f"expected {', '.join(_SUBFOLDERS)}"
+        )
+    base = unquote(url[len("file://"):])
+    dirs: dict[str, Any] = {}
+    if base:
+        dirs = {option: os.path.join(base, sub) for option, sub in _SUBFOLDERS.items()}
+    dirs.update(options)
+    for required in ("context_storage_dir", "workflow_storage_dir"):
+        if not dirs.get(required):
+            raise ValueError(
+                f"file backends need {required}: use file://DIR or pass {required}=..."
+            )
+
+    def optional(option: str, backend: Callable[[Any], Any]) -> Any:
+        folder = dirs.get(option)
+        return backend(folder) if folder else None
+
+    return LocalBackends(
+        LocalContextBackend(dirs["context_storage_dir"]),
+        LocalWorkflowBackend(dirs["workflow_storage_dir"]),
+        telemetry_backend=optional("telemetry_storage_dir", LocalTelemetryBackend),
+        conversation_history_backend=optional(
+            "conversation_history_storage_dir", LocalConversationHistoryBackend
+        ),
+        context_schema_backend=optional("context_schema_storage_dir", LocalContextSchemaBackend),
+        identity_backend=optional("identity_storage_dir", LocalIdentityBackend),
+    )
+
+
+def create_local_backends(
+    context_storage_dir: str = "./orchestration_data/contexts",
+    workflow_storage_dir: str = "./orchestration_data/workflows",
+    telemetry_storage_dir: str | None = None,
+    conversation_history_storage_dir: str | None = "./orchestration_data/conversations",
+    context_schema_storage_dir: str | None = "./orchestration_data/schemas",
+    identity_storage_dir: str | None = "./orchestration_data/identities",
+) -> LocalBackends:
+    """The original factory (CORE-91), without going through the plugin registry."""
+    return open_files(
+        "file://",
+        context_storage_dir=context_storage_dir,
+        workflow_storage_dir=workflow_storage_dir,
+        telemetry_storage_dir=telemetry_storage_dir,
+        conversation_history_storage_dir=conversation_history_storage_dir,
+        context_schema_storage_dir=context_schema_storage_dir,
+        identity_storage_dir=identity_storage_dir,
+    )

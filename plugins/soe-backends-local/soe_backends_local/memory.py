@@ -1,0 +1,250 @@
+"""In-memory backends (CORE-90), for tests and single-process runs.
+
+Unlike the original, every public ``get_*`` returns a copy and every
+``save_*`` stores one, so results never depend on whether the caller kept a
+reference to a live object (CORE-89). The engine's fast paths
+(``read_context``, ``update_context``, ``append_context_field``,
+``workflows_version``) skip copying because they run several times per node.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import threading
+from typing import Any, Callable
+
+from soe_core.backends import LocalBackends
+from soe_core.context import set_field
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _detach(value: Any) -> Any:
+    """A deep copy that is cheap for plain JSON-like data (used for telemetry)."""
+    if isinstance(value, _SCALARS):
+        return value
+    if type(value) is dict:
+        return {key: _detach(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_detach(item) for item in value]
+    try:
+        return copy.deepcopy(value)
+    except Exception:  # an event payload must never break the execution
+        return value
+
+
+class InMemoryContextBackend:
+    def __init__(self) -> None:
+        self._contexts: dict[str, dict] = {}
+        self._lock = threading.RLock()
+
+    def save_context(self, id: str, context: dict) -> None:
+        with self._lock:
+            self._contexts[id] = copy.deepcopy(context)
+
+    def get_context(self, id: str) -> dict:
+        with self._lock:
+            stored = self._contexts.get(id)
+            return copy.deepcopy(stored) if stored is not None else {}
+
+    def read_context(self, id: str) -> dict:
+        """The stored dict itself; the engine promises not to mutate it."""
+        stored = self._contexts.get(id)
+        return stored if stored is not None else {}
+
+    def update_context(self, id: str, mutate: Callable[[dict], Any]) -> Any:
+        """Apply ``mutate`` in place under the lock and return its result.
+
+        No copy is taken (a large workflow calls this several times per node),
+        so a ``mutate`` that raises half way leaves its partial changes behind.
+        """
+        with self._lock:
+            stored = self._contexts.get(id)
+            if stored is not None:
+                return mutate(stored)
+            fresh: dict = {}
+            result = mutate(fresh)
+            self._contexts[id] = fresh
+            return result
+
+    def append_context_field(self, id: str, field: str, value: Any) -> None:
+        with self._lock:
+            stored = self._contexts.get(id)
+            if stored is None:
+                stored = self._contexts[id] = {}
+            set_field(stored, field, value)
+
+    def list_context_ids(self) -> list[str]:
+        with self._lock:
+            return sorted(self._contexts)
+
+    def cleanup_all(self) -> None:
+        with self._lock:
+            self._contexts.clear()
+
+
+class InMemoryWorkflowBackend:
+    def __init__(self) -> None:
+        self._registries: dict[str, dict] = {}
+        self._names: dict[str, str] = {}
+        self._versions: dict[str, int] = {}
+        # one counter for the whole backend, so a version is never reused,
+        # not even after cleanup_all() (the kernel caches by version)
+        self._ticks = itertools.count(1)
+        self._lock = threading.RLock()
+
+    def save_workflows_registry(self, id: str, workflows: dict) -> None:
+        snapshot = copy.deepcopy(workflows)
+        with self._lock:
+            self._registries[id] = snapshot
+            self._versions[id] = next(self._ticks)
+
+    def get_workflows_registry(self, id: str) -> dict | None:
+        with self._lock:
+            stored = self._registries.get(id)
+        return copy.deepcopy(stored) if stored is not None else None
+
+    def save_current_workflow_name(self, id: str, name: str) -> None:
+        with self._lock:
+            self._names[id] = name
+            self._versions[id] = next(self._ticks)
+
+    def get_current_workflow_name(self, id: str) -> str:
+        with self._lock:
+            return self._names.get(id, "")
+
+    def workflows_version(self, id: str) -> int:
+        """Changes whenever the registry or current name of ``id`` is saved."""
+        return self._versions.get(id, 0)
+
+    def cleanup_all(self) -> None:
+        with self._lock:
+            self._registries.clear()
+            self._names.clear()
+            self._versions.clear()
+
+
+class InMemoryTelemetryBackend:
+    def __init__(self) -> None:
+        self._events: dict[str, list[dict]] = {}
+        self._lock = threading.Lock()
+
+    def log_event(self, execution_id: str, event_type: str, **event_data: Any) -> None:
+        event = _detach({"event_type": event_type, **event_data})
+        with self._lock:
+            self._events.setdefault(execution_id, []).append(event)
+
+    def get_events(self, execution_id: str) -> list[dict]:
+        with self._lock:
+            events = list(self._events.get(execution_id, ()))
+        return copy.deepcopy(events)
+
+    def cleanup_all(self) -> None:
+        with self._lock:
+            self._events.clear()
+
+
+class InMemoryConversationHistoryBackend:
+    def __init__(self) -> None:
+        self._histories: dict[str, list[dict]] = {}
+        self._lock = threading.Lock()
+
+    def get_conversation_history(self, identity: str) -> list[dict]:
+        with self._lock:
+            return copy.deepcopy(self._histories.get(identity, []))
+
+    def append_to_conversation_history(self, identity: str, entry: dict) -> None:
+        snapshot = copy.deepcopy(entry)
+        with self._lock:
+            self._histories.setdefault(identity, []).append(snapshot)
+
+    def save_conversation_history(self, identity: str, history: list[dict]) -> None:
+        snapshot = copy.deepcopy(list(history))
+        with self._lock:
+            self._histories[identity] = snapshot
+
+    def delete_conversation_history(self, identity: str) -> None:
+        with self._lock:
+            self._histories.pop(identity, None)
+
+    def cleanup_all(self) -> None:
+        with self._lock:
+            self._histories.clear()
+
+
+class InMemoryContextSchemaBackend:
+    def __init__(self) -> None:
+        self._schemas: dict[str, dict] = {}
+        self._lock = threading.Lock()
+
+    def save_context_schema(self, execution_id: str, schema: dict) -> None:
+        snapshot = copy.deepcopy(schema)
+        with self._lock:
+            self._schemas[execution_id] = snapshot
+
+    def get_context_schema(self, execution_id: str) -> dict | None:
+        with self._lock:
+            stored = self._schemas.get(execution_id)
+            return copy.deepcopy(stored) if stored is not None else None
+
+    def delete_context_schema(self, execution_id: str) -> bool:
+        with self._lock:
+            return self._schemas.pop(execution_id, None) is not None
+
+    def cleanup_all(self) -> None:
+        with self._lock:
+            self._schemas.clear()
+
+
+class InMemoryIdentityBackend:
+    def __init__(self) -> None:
+        self._identities: dict[str, dict[str, str]] = {}
+        self._lock = threading.Lock()
+
+    def save_identities(self, execution_id: str, identities: dict[str, str]) -> None:
+        snapshot = copy.deepcopy(identities)
+        with self._lock:
+            self._identities[execution_id] = snapshot
+
+    def get_identities(self, execution_id: str) -> dict[str, str] | None:
+        with self._lock:
+            stored = self._identities.get(execution_id)
+            return copy.deepcopy(stored) if stored is not None else None
+
+    def get_identity(self, execution_id: str, name: str) -> str | None:
+        with self._lock:
+            stored = self._identities.get(execution_id)
+            return copy.deepcopy(stored.get(name)) if stored else None
+
+    def delete_identities(self, execution_id: str) -> bool:
+        with self._lock:
+            return self._identities.pop(execution_id, None) is not None
+
+    def cleanup_all(self) -> None:
+        with self._lock:
+            self._identities.clear()
+
+
+def open_memory(url: str = "memory://", **options: Any) -> LocalBackends:
+    """Open ``memory://``: all six backends in memory (CORE-90).
+
+    Anything after the scheme is ignored; there are no options.
+    """
+    if not url.startswith("memory:"):
+        raise ValueError(f"open_memory() expects a memory:// URL, got {url!r}")
+    if options:
+        raise TypeError(f"memory:// takes no options, got {', '.join(sorted(options))}")
+    return LocalBackends(
+        InMemoryContextBackend(),
+        InMemoryWorkflowBackend(),
+        telemetry_backend=InMemoryTelemetryBackend(),
+        conversation_history_backend=InMemoryConversationHistoryBackend(),
+        context_schema_backend=InMemoryContextSchemaBackend(),
+        identity_backend=InMemoryIdentityBackend(),
+    )
+
+
+def create_in_memory_backends() -> LocalBackends:
+    """Same as ``open_memory("memory://")``, without going through the plugin registry."""
+    return open_memory("memory://")

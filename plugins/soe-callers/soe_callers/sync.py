@@ -1,0 +1,16 @@
+"""The synchronous caller: every delivery runs in the calling thread."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from soe_core import broadcast_signals
+
+
+def build_sync_caller(nodes: Mapping, backends: Any, **_options: Any) -> Callable[[str, list], None]:
+    """A ``broadcast_signals_caller`` bound to ``nodes`` and ``backends``."""
+
+    def broadcast_signals_caller(execution_id: str, signals: list) -> None:
+        broadcast_signals(execution_id, signals, nodes, backends)
+
+    return broadcast_signals_caller

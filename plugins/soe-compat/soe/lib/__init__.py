@@ -1,0 +1,1 @@
+"""``soe.lib`` helpers (CORE-3)."""

@@ -1,0 +1,1 @@
+"""``soe.nodes.child`` (CORE-3)."""

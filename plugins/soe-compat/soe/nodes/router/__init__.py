@@ -1,0 +1,1 @@
+"""``soe.nodes.router`` (CORE-3)."""

@@ -1,0 +1,1 @@
+"""``soe.nodes.tool`` (CORE-3)."""

@@ -1,0 +1,3 @@
+from soe_nodes_core.tool import validate_tool_node_config
+
+__all__ = ["validate_tool_node_config"]

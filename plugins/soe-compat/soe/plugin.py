@@ -1,0 +1,1 @@
+"""Entry point of soe-compat: no hooks, listed so ``soe plugins`` shows it."""

@@ -1,0 +1,59 @@
+"""The ``router`` node: pure conditional signal emission (CORE-14, CORE-44)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from pydantic import BaseModel, ConfigDict
+
+from soe_core import EventTypes, NodeType
+from soe_core.emissions import passing_signals
+from soe_core.store import contexts
+from soe_core.telemetry import register_event
+from soe_core.templating import ContextView
+from soe_core.validation import check_operational
+from soe_core.validation import checks
+
+
+class Emission(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    signal_name: str
+    condition: str | None = None
+
+
+class RouterConfig(BaseModel):
+    """Keys of a router node."""
+
+    model_config = ConfigDict(extra="allow")
+    node_type: str = "router"
+    event_triggers: list[str]
+    event_emissions: list[Emission]
+
+
+def validate_router(config: dict) -> None:
+    checks.event_triggers(config)
+    emissions = checks.require_list(config, "event_emissions")
+    checks.emission_items(emissions, jinja_check=True)
+
+
+def create_router_node_caller(backends: Any, broadcast_signals_caller: Callable) -> Callable:
+    access = contexts(backends)
+
+    def execute_router(execution_id: str, node_config: dict) -> None:
+        context = check_operational(execution_id, access.read(execution_id))
+        register_event(backends, execution_id, EventTypes.NODE_EXECUTION, {"node_type": "router"})
+        view = ContextView.of(context)
+        signals = passing_signals(node_config.get("event_emissions"), view)
+        if signals:
+            broadcast_signals_caller(execution_id, signals)
+
+    return execute_router
+
+
+ROUTER = NodeType(
+    name="router",
+    validate=validate_router,
+    build=lambda wiring: create_router_node_caller(wiring.backends, wiring.broadcast),
+    config_model=RouterConfig,
+    description="emits every signal whose condition passes; no LLM",
+)

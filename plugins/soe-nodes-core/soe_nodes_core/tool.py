@@ -1,0 +1,187 @@
+"""The ``tool`` node: call a registered function (TOOL-1..23)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from pydantic import BaseModel, ConfigDict
+
+from soe_core import EventTypes, NodeType, WorkflowValidationError, dispatch
+from soe_core.context import get_field
+from soe_core.emissions import passing_signals
+from soe_core.outputs import save_output_to_context
+from soe_core.store import contexts
+from soe_core.telemetry import register_event
+from soe_core.templating import ContextView, render_parameters
+from soe_core.validation import check_operational, checks
+from soe_core.yaml_parser import parse_yaml
+
+from .tool_entries import ToolEntry, resolve_entry
+
+
+class ToolConfig(BaseModel):
+    """Keys of a tool node."""
+
+    model_config = ConfigDict(extra="allow")
+    node_type: str = "tool"
+    event_triggers: list[str]
+    tool_name: str
+    parameters: dict | None = None
+    context_parameter_field: str | None = None
+    output_field: str | None = None
+    event_emissions: list[dict] | None = None
+
+
+def validate_tool(config: dict) -> None:
+    """Static checks of CORE-17, in order."""
+    checks.event_triggers(config)
+    if "tool_name" not in config:
+        checks.fail("'tool_name' is required")
+    emissions = config.get("event_emissions")
+    if emissions is not None:
+        if not isinstance(emissions, list):
+            checks.fail(f"'event_emissions' must be a list, got {type(emissions).__name__}")
+        for index, item in enumerate(emissions):
+            if not isinstance(item, dict):
+                checks.fail(f"'event_emissions[{index}]' must be a dict")
+            if "signal_name" not in item:
+                checks.fail(f"'event_emissions[{index}]' must have 'signal_name'")
+    checks.output_field(config)
+    parameters = config.get("parameters")
+    if parameters is not None and not isinstance(parameters, dict):
+        checks.fail(f"'parameters' must be a dict, got {type(parameters).__name__}")
+    if parameters is not None and config.get("context_parameter_field") is not None:
+        checks.fail("Cannot specify both 'parameters' and 'context_parameter_field'")
+
+
+def validate_tool_node_config(node_config: dict, tools_registry: dict | None) -> None:
+    """Static checks plus the registry entry's checks (CORE-18)."""
+    from soe_core.plugins import get_registry
+
+    validate_tool(node_config)
+    name = node_config.get("tool_name")
+    registry = tools_registry or {}
+    if name in registry:
+        resolve_entry(name, registry[name])
+    elif name not in get_registry().builtin_tools():
+        raise WorkflowValidationError(
+            f"Tool '{name}' not found in tools_registry or builtin tools"
+        )
+
+
+class _Call:
+    """A prepared tool call: the function and how to pass arguments (TOOL-8..12)."""
+
+    def __init__(self, entry: ToolEntry, config: dict, context: dict, view: ContextView):
+        self.function = entry.function
+        self.args: tuple = ()
+        self.kwargs: Any = {}
+        self.error: Exception | None = None
+        parameters = config.get("parameters")
+        field = config.get("context_parameter_field")
+        if parameters:
+            self.kwargs = render_parameters(parameters, view)
+        elif field and field in context:
+            if entry.process_accumulated:
+                self.args = (context[field],)
+                return
+            value = get_field(context, field)
+            if isinstance(value, str):
+                try:
+                    value = parse_yaml(value)
+                except ValueError as exc:  # a failed attempt, not a crash (WP-9)
+                    self.error = exc
+            self.kwargs = value
+
+    def __call__(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        with dispatch.isolated():  # broadcasts made by the tool finish inside it
+            if self.args:
+                return self.function(*self.args)
+            return self.function(**self.kwargs)
+
+
+def create_tool_node_caller(
+    backends: Any,
+    tools_registry: dict | None,
+    broadcast_signals_caller: Callable,
+    resolve_tool: Callable[[str, str], Any] | None = None,
+) -> Callable:
+    access = contexts(backends)
+    registry = tools_registry if tools_registry is not None else {}
+
+    def lookup(name: str, execution_id: str) -> Any:
+        if resolve_tool is not None:
+            return resolve_tool(name, execution_id)
+        return registry.get(name)
+
+    def execute_tool(execution_id: str, node_config: dict) -> None:
+        context = check_operational(execution_id, access.read(execution_id))
+        name = node_config.get("tool_name")
+        raw = lookup(name, execution_id)
+        if raw is None:
+            raise WorkflowValidationError(
+                f"Tool '{name}' not found in tools_registry or builtin tools"
+            )
+        entry = resolve_entry(name, raw)
+        view = ContextView.of(context)
+        call = _Call(entry, node_config, context, view)
+        register_event(
+            backends, execution_id, EventTypes.TOOL_CALL,
+            {"tool_name": name, "max_retries": entry.max_retries},
+        )
+        output_field = node_config.get("output_field")
+        for attempt in range(entry.max_retries + 1):
+            try:
+                result = call()
+                break
+            except Exception as exc:
+                if attempt < entry.max_retries:
+                    register_event(
+                        backends, execution_id, EventTypes.NODE_ERROR,
+                        {"tool_name": name, "retry_attempt": attempt + 1, "error": str(exc)},
+                    )
+                    continue
+                save_output_to_context(backends, execution_id, output_field, str(exc))
+                register_event(
+                    backends, execution_id, EventTypes.NODE_ERROR,
+                    {"tool_name": name, "error": str(exc)},
+                )
+                if entry.failure_signal:
+                    broadcast_signals_caller(execution_id, [entry.failure_signal])
+                return
+        save_output_to_context(backends, execution_id, output_field, result)
+        emissions = node_config.get("event_emissions")
+        if not emissions:
+            return
+        try:
+            signals = passing_signals(emissions, view, result=result)
+        except Exception as exc:
+            register_event(
+                backends, execution_id, EventTypes.NODE_ERROR,
+                {"error": f"Condition evaluation failed: {exc}"},
+            )
+            return
+        if signals:
+            broadcast_signals_caller(execution_id, signals)
+
+    return execute_tool
+
+
+def _build(wiring) -> Callable:
+    return create_tool_node_caller(
+        wiring.backends, wiring.tools_registry, wiring.broadcast, wiring.resolve_tool
+    )
+
+
+TOOL = NodeType(
+    name="tool",
+    validate=validate_tool,
+    build=_build,
+    needs="tools",
+    config_model=ToolConfig,
+    description="calls a Python function from the tools registry or a built-in tool",
+)
+
+__all__ = ["TOOL", "create_tool_node_caller"]

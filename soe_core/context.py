@@ -1,0 +1,78 @@
+"""The context model: every ordinary field keeps its history (CORE-50..58).
+
+Ordinary fields are stored as a non-empty list, oldest value first; reserved
+fields (names starting with ``__``) are stored raw.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Mapping
+
+OPERATIONAL = "__operational__"
+PARENT = "__parent__"
+
+
+def is_reserved(field: str) -> bool:
+    return isinstance(field, str) and field.startswith("__")
+
+
+def set_field(context: dict, field: str, value: Any) -> None:
+    """Append ``value`` to the history of ``field``; reserved fields are overwritten."""
+    if is_reserved(field):
+        context[field] = value
+        return
+    history = context.get(field)
+    if isinstance(history, list):
+        history.append(value)
+    else:
+        context[field] = [value]
+
+
+def get_field(context: Mapping, field: str) -> Any:
+    """The latest value of ``field`` (raw value for reserved fields), or None."""
+    value = context.get(field)
+    if is_reserved(field):
+        return value
+    if isinstance(value, list):
+        return value[-1] if value else None
+    return None
+
+
+def get_accumulated(context: Mapping, field: str) -> list:
+    """The history of ``field`` as a new list.
+
+    A history of one entry that is itself a list is unwrapped, so a list given
+    as initial context fans out item by item. A missing field gives ``[]``.
+    """
+    history = context.get(field)
+    if not isinstance(history, list):
+        return []
+    if len(history) == 1 and isinstance(history[0], list):
+        return list(history[0])
+    return list(history)
+
+
+def wrap_initial_context(initial: Mapping) -> dict:
+    """Turn plain values into one-entry histories (CORE-58)."""
+    return {
+        key: (value if is_reserved(key) else [value]) for key, value in initial.items()
+    }
+
+
+def template_view(context: Mapping) -> dict:
+    """Latest value of each ordinary field, raw value of each reserved field (CORE-52)."""
+    view = {}
+    for key, value in context.items():
+        if is_reserved(key):
+            view[key] = value
+        elif isinstance(value, list):
+            view[key] = value[-1] if value else None
+        else:
+            view[key] = value
+    return view
+
+
+def copy_value(value: Any) -> Any:
+    """A deep copy for values crossing from one context to another."""
+    return copy.deepcopy(value)

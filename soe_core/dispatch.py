@@ -1,0 +1,83 @@
+"""The work stack that replaces recursion in signal dispatch (CORE-35, CORE-68).
+
+Work is a stack of tasks (zero-argument callables). While a task runs, the
+tasks it submits are collected in order; when it returns they are pushed so
+that the first submitted runs next. That reproduces exactly the depth-first
+order of the original recursive engine -- a node's emissions and their whole
+cascade finish before its next sibling runs -- with a stack depth of one,
+whatever the length of the chain or loop.
+
+User code (tool functions) runs ``isolated()``: a broadcast it makes runs to
+completion before it returns, as the original promised.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from typing import Callable, Iterator
+
+Task = Callable[[], None]
+
+
+class _Loop:
+    __slots__ = ("batch", "counters")
+
+    def __init__(self) -> None:
+        self.batch: list[Task] = []
+        self.counters: dict[str, int] = {}
+
+
+_state = threading.local()
+
+
+def current_loop() -> _Loop | None:
+    return getattr(_state, "loop", None)
+
+
+def submit(task: Task) -> None:
+    """Run ``task`` after the current task, or now if no loop runs in this thread."""
+    loop = getattr(_state, "loop", None)
+    if loop is not None:
+        loop.batch.append(task)
+    else:
+        run(task)
+
+
+def run(first: Task) -> None:
+    """Run ``first`` and everything it submits, until no work is left."""
+    loop = _Loop()
+    previous = getattr(_state, "loop", None)
+    _state.loop = loop
+    stack: list[Task] = [first]
+    try:
+        while stack:
+            task = stack.pop()
+            loop.batch = batch = []
+            task()
+            if batch:
+                batch.reverse()
+                stack.extend(batch)
+    finally:
+        _state.loop = previous
+
+
+def count_step(execution_id: str) -> int:
+    """Count one node run of an execution in the running loop; return the total."""
+    loop = getattr(_state, "loop", None)
+    if loop is None:
+        return 0
+    total = loop.counters.get(execution_id, 0) + 1
+    loop.counters[execution_id] = total
+    return total
+
+
+@contextlib.contextmanager
+def isolated() -> Iterator[None]:
+    """Let broadcasts made inside the block run to completion synchronously."""
+    previous = getattr(_state, "loop", None)
+    _state.loop = None
+    try:
+        yield
+    finally:
+        _state.loop = previous

@@ -1,0 +1,97 @@
+"""Typed objects that plugins return from their hooks.
+
+Each registration names one thing (a node type, a URL scheme, a caller, an
+LLM provider, a tool pack). The kernel collects them all, then checks for
+name clashes (see :mod:`soe_core.plugins`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Literal
+
+if TYPE_CHECKING:
+    from .wiring import NodeWiring
+
+NodeExecutor = Callable[[str, dict], None]
+
+
+@dataclass(frozen=True)
+class NodeType:
+    """A node type: ``name`` as written in ``node_type:``.
+
+    ``validate(node_config)`` raises ``WorkflowValidationError`` for a bad
+    config; ``build(wiring)`` returns the executor ``(execution_id, node_config)``.
+    ``needs`` says what ``create_all_nodes`` must have been given for the type
+    to be wired: ``"llm"`` (a ``call_llm``) or ``"tools"`` (a tools registry;
+    such types are still built on first use without one, see TOOL-4).
+    ``config_model`` is an optional pydantic model documenting the keys.
+    """
+
+    name: str
+    validate: Callable[[dict], None]
+    build: Callable[["NodeWiring"], NodeExecutor]
+    needs: Literal["nothing", "llm", "tools"] = "nothing"
+    config_model: Any = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class BackendScheme:
+    """A storage URL scheme (``memory``, ``file``, ``sqlite``...).
+
+    ``open(url, **options)`` returns a backends container.
+    """
+
+    scheme: str
+    open: Callable[..., Any]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CallerType:
+    """A signal transport. ``build(nodes, backends, **options)`` returns a
+    ``broadcast_signals_caller(execution_id, signals)``."""
+
+    name: str
+    build: Callable[..., Callable[[str, list], None]]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class LlmProvider:
+    """An LLM provider. ``build(model, **options)`` returns a ``call_llm``."""
+
+    name: str
+    build: Callable[..., Callable[[str, dict], str]]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Tool:
+    """One tool. Either ``function`` (used as is) or ``factory`` (called with
+    ``execution_id=, backends=, tools_registry=`` on every use, so the tool acts
+    on the execution running it)."""
+
+    name: str
+    function: Callable[..., Any] | None = None
+    factory: Callable[..., Callable[..., Any]] | None = None
+    max_retries: int = 0
+    failure_signal: str | None = None
+    process_accumulated: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ToolPack:
+    """A named set of tools. ``builtin`` packs are available to every tool node
+    and agent without registration; other packs are enabled by name."""
+
+    name: str
+    tools: tuple[Tool, ...] = field(default_factory=tuple)
+    builtin: bool = False
+    description: str = ""
+
+
+EventObserver = Callable[[str, str, dict], None]
+"""Called as ``observer(execution_id, event_type, data)`` for every event."""

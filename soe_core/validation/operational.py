@@ -1,0 +1,55 @@
+"""Runtime checks of an execution's state (CORE-66, CORE-67)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..context import OPERATIONAL
+from ..errors import OperationalValidationError
+
+REQUIRED_FIELDS = ("signals", "nodes", "llm_calls", "tool_calls", "errors", "main_execution_id")
+
+
+def check_operational(execution_id: str, context: Any) -> dict:
+    """Raise ``OperationalValidationError`` unless ``context`` is runnable."""
+    if not context:
+        raise OperationalValidationError(f"No context found for execution_id '{execution_id}'")
+    operational = context.get(OPERATIONAL)
+    if operational is None:
+        raise OperationalValidationError(
+            f"Missing '__operational__' in context for execution_id '{execution_id}'"
+        )
+    if not isinstance(operational, dict):
+        raise OperationalValidationError(
+            f"Invalid '__operational__' for execution_id '{execution_id}': must be a mapping"
+        )
+    missing = [name for name in REQUIRED_FIELDS if name not in operational]
+    if missing:
+        raise OperationalValidationError(
+            f"Missing fields: {missing} in '__operational__' for execution_id '{execution_id}'"
+        )
+    if not isinstance(operational["signals"], list):
+        raise OperationalValidationError("Invalid '__operational__.signals': must be a list")
+    if not isinstance(operational["nodes"], dict):
+        raise OperationalValidationError("Invalid '__operational__.nodes': must be a mapping")
+    for counter in ("llm_calls", "tool_calls", "errors"):
+        if not isinstance(operational[counter], int):
+            raise OperationalValidationError(
+                f"Invalid '__operational__.{counter}': must be an integer"
+            )
+    return context
+
+
+def validate_operational(execution_id: str, backends: Any) -> dict:
+    """Read the context of ``execution_id`` and check its operational state."""
+    from ..store import contexts
+
+    return check_operational(execution_id, contexts(backends).read(execution_id))
+
+
+def validate_backends(backends: Any) -> None:
+    for name in ("context", "workflow"):
+        if getattr(backends, name, None) is None:
+            raise OperationalValidationError(
+                f"Invalid backends: missing required attribute '{name}'"
+            )

@@ -1,0 +1,106 @@
+"""The current workflow of an execution, indexed by signal.
+
+A broadcast must find its listeners without scanning every node or copying
+the registry. A :class:`CompiledWorkflow` is an immutable snapshot (CORE-37)
+with a ``signal -> node positions`` index. It is cached per execution and
+rebuilt only when the stored registry changes: workflow backends that offer
+``workflows_version(execution_id)`` tell us cheaply; for the others we
+re-read and rebuild on every broadcast, which is correct but slower.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from typing import Any
+
+_MISSING = object()
+
+
+class CompiledWorkflow:
+    __slots__ = ("workflow_name", "nodes", "index", "validated")
+
+    def __init__(self, workflow_name: str, workflow: dict):
+        self.workflow_name = workflow_name
+        self.nodes: list[tuple[str, dict]] = []
+        self.index: dict[str, list[int]] = {}
+        self.validated: set[str] = set()
+        if not isinstance(workflow, dict):
+            return
+        for position, (name, config) in enumerate(workflow.items()):
+            self.nodes.append((name, config))
+            triggers = config.get("event_triggers") if isinstance(config, dict) else None
+            if not isinstance(triggers, list):
+                continue
+            for signal in set(_hashable(t) for t in triggers):
+                self.index.setdefault(signal, []).append(position)
+
+    def listeners(self, signals: list[str]) -> list[tuple[str, dict]]:
+        """Nodes triggered by any of ``signals``, once each, in registry order (CORE-34)."""
+        index = self.index
+        if len(signals) == 1:
+            positions = index.get(signals[0], ())
+        else:
+            found: set[int] = set()
+            for signal in signals:
+                found.update(index.get(signal, ()))
+            positions = sorted(found)
+        nodes = self.nodes
+        return [nodes[p] for p in positions]
+
+
+def _hashable(value: Any) -> Any:
+    try:
+        hash(value)
+        return value
+    except TypeError:
+        return repr(value)
+
+
+class _Cache:
+    def __init__(self, size: int = 2048):
+        self.size = size
+        self.entries: OrderedDict[str, tuple[Any, CompiledWorkflow | None]] = OrderedDict()
+        self.lock = threading.Lock()
+
+
+_caches: "weakref.WeakKeyDictionary[Any, _Cache]" = weakref.WeakKeyDictionary()
+
+
+def current_workflow(backends: Any, execution_id: str) -> CompiledWorkflow | None:
+    """The compiled current workflow of an execution, or None (CORE-32 step 3)."""
+    backend = backends.workflow
+    version_of = getattr(backend, "workflows_version", None)
+    if version_of is None:
+        return _compile(backend, execution_id)
+    version = version_of(execution_id)
+    cache = _cache_for(backend)
+    with cache.lock:
+        entry = cache.entries.get(execution_id)
+        if entry is not None and entry[0] == version:
+            cache.entries.move_to_end(execution_id)
+            return entry[1]
+    compiled = _compile(backend, execution_id)
+    with cache.lock:
+        cache.entries[execution_id] = (version, compiled)
+        cache.entries.move_to_end(execution_id)
+        while len(cache.entries) > cache.size:
+            cache.entries.popitem(last=False)
+    return compiled
+
+
+def _compile(backend: Any, execution_id: str) -> CompiledWorkflow | None:
+    registry = backend.get_workflows_registry(execution_id) or {}
+    name = backend.get_current_workflow_name(execution_id)
+    workflow = registry.get(name) if isinstance(registry, dict) else None
+    if workflow is None:
+        return None
+    return CompiledWorkflow(name, workflow)
+
+
+def _cache_for(backend: Any) -> _Cache:
+    cache = _caches.get(backend)
+    if cache is None:
+        cache = _caches.setdefault(backend, _Cache())
+    return cache
