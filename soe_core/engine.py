@@ -27,7 +27,7 @@ from .validation.config import (
     validate_orchestrate_params,
 )
 from .validation.operational import check_operational, validate_backends
-from .workflows import current_workflow
+from .workflows import current_workflow, mark_validated
 
 BroadcastCaller = Callable[[str, list], None]
 
@@ -92,6 +92,8 @@ def orchestrate(
     )
     backends.workflow.save_workflows_registry(execution_id, workflows)
     backends.workflow.save_current_workflow_name(execution_id, initial_workflow_name)
+    if parsed is not None:
+        mark_validated(backends, execution_id)
 
     if inherit_context_from_id:
         context = inherit_context(backends, execution_id, inherit_context_from_id, initial_context)

@@ -97,7 +97,10 @@ def register_event(backends: Any, execution_id: str, event_type: str, data: dict
 def _notify(execution_id: str, event_type: str, data: dict) -> None:
     from .plugins import get_registry
 
-    for observer in get_registry().observers:
+    observers = get_registry().observers
+    if not observers:
+        return
+    for observer in observers:
         try:
             observer(execution_id, event_type, data)
         except Exception:  # an observer must never break a workflow

@@ -90,6 +90,17 @@ def current_workflow(backends: Any, execution_id: str) -> CompiledWorkflow | Non
     return compiled
 
 
+def mark_validated(backends: Any, execution_id: str) -> None:
+    """Record that the stored registry of an execution passed static validation.
+
+    ``orchestrate`` validates the whole config before saving it; this spares
+    the broker a second validation of each node on its first run.
+    """
+    compiled = current_workflow(backends, execution_id)
+    if compiled is not None and getattr(backends.workflow, "workflows_version", None):
+        compiled.validated.update(name for name, _config in compiled.nodes)
+
+
 def _compile(backend: Any, execution_id: str) -> CompiledWorkflow | None:
     registry = backend.get_workflows_registry(execution_id) or {}
     name = backend.get_current_workflow_name(execution_id)

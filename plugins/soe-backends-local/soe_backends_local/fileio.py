@@ -15,8 +15,9 @@ import os
 import secrets
 import threading
 import weakref
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 try:  # POSIX only; elsewhere we fall back to in-process locking
     import fcntl

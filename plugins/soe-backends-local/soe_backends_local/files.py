@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote
 
 from soe_core.backends import LocalBackends
 from soe_core.context import set_field
 
-from .fileio import IdLocks, dump_json, ensure_dir, read_json, read_text, remove_matching, write_atomic
+from .fileio import (
+    IdLocks,
+    dump_json,
+    ensure_dir,
+    read_json,
+    read_text,
+    remove_matching,
+    write_atomic,
+)
 from .files_optional import (
     LocalContextSchemaBackend,
     LocalConversationHistoryBackend,

@@ -12,22 +12,27 @@ from __future__ import annotations
 import copy
 import itertools
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from soe_core.backends import LocalBackends
 from soe_core.context import set_field
 
-_SCALARS = (str, int, float, bool, type(None))
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _detach(value: Any) -> Any:
-    """A deep copy that is cheap for plain JSON-like data (used for telemetry)."""
-    if isinstance(value, _SCALARS):
+    """A deep copy that is cheap for plain JSON-like data (used for telemetry).
+
+    Runs for every event, so scalars are tested inline instead of recursing.
+    """
+    kind = type(value)
+    if kind in _SCALARS:
         return value
-    if type(value) is dict:
-        return {key: _detach(item) for key, item in value.items()}
-    if type(value) is list:
-        return [_detach(item) for item in value]
+    if kind is dict:
+        return {k: v if type(v) in _SCALARS else _detach(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _SCALARS else _detach(v) for v in value]
     try:
         return copy.deepcopy(value)
     except Exception:  # an event payload must never break the execution
@@ -138,7 +143,7 @@ class InMemoryTelemetryBackend:
     def get_events(self, execution_id: str) -> list[dict]:
         with self._lock:
             events = list(self._events.get(execution_id, ()))
-        return copy.deepcopy(events)
+        return [_detach(event) for event in events]
 
     def cleanup_all(self) -> None:
         with self._lock:

@@ -16,6 +16,7 @@ from soe_backends_local import (
     hooks,
     open_memory,
 )
+
 from soe_core.backends import LocalBackends
 from soe_core.plugins import load_plugins
 
