@@ -42,8 +42,9 @@ def run_once(config, workflow: str, context: dict) -> float:
     _nodes, broadcast = create_all_nodes(backends)
     gc.collect()
     started = time.perf_counter()
-    orchestrate(config, workflow, ["S0" if workflow == "chain" else "START"], context,
-                backends, broadcast)
+    orchestrate(
+        config, workflow, ["S0" if workflow == "chain" else "START"], context, backends, broadcast
+    )
     return time.perf_counter() - started
 
 
@@ -54,7 +55,10 @@ def measure(label: str, sizes: list[int], make, repeats: int) -> None:
         runs = [run_once(config, workflow, context) for _ in range(repeats)]
         per_unit = statistics.median(runs) / size * 1e6
         base = base or per_unit
-        print(f"{label:<10} N={size:>7,}  {per_unit:8.1f} us/unit  x{per_unit / base:5.2f} vs N={sizes[0]}")
+        print(
+            f"{label:<10} N={size:>7,}  {per_unit:8.1f} us/unit"
+            f"  x{per_unit / base:5.2f} vs N={sizes[0]}"
+        )
 
 
 def main() -> None:

@@ -34,8 +34,12 @@ class LocalBackends:
         return [
             backend
             for backend in (
-                self.context, self.workflow, self.telemetry,
-                self.conversation_history, self.context_schema, self.identity,
+                self.context,
+                self.workflow,
+                self.telemetry,
+                self.conversation_history,
+                self.context_schema,
+                self.identity,
             )
             if backend is not None
         ]
@@ -59,7 +63,9 @@ class LocalBackends:
 def scheme_of(url: str) -> str:
     scheme, sep, _rest = url.partition(":")
     if not sep or not scheme:
-        raise ValueError(f"storage URL {url!r} has no scheme (try memory://, file://DIR, sqlite:///PATH)")
+        raise ValueError(
+            f"storage URL {url!r} has no scheme (try memory://, file://DIR, sqlite:///PATH)"
+        )
     return scheme.split("+", 1)[0] if scheme.startswith("postgresql+") else scheme
 
 
@@ -82,12 +88,16 @@ def create_local_backends(
     identity_storage_dir: str | None = "./orchestration_data/identities",
 ) -> Any:
     """File backends with the original's folder layout (CORE-91)."""
-    return get_registry().backend_scheme("file").open(
-        "file://",
-        context_storage_dir=context_storage_dir,
-        workflow_storage_dir=workflow_storage_dir,
-        telemetry_storage_dir=telemetry_storage_dir,
-        conversation_history_storage_dir=conversation_history_storage_dir,
-        context_schema_storage_dir=context_schema_storage_dir,
-        identity_storage_dir=identity_storage_dir,
+    return (
+        get_registry()
+        .backend_scheme("file")
+        .open(
+            "file://",
+            context_storage_dir=context_storage_dir,
+            workflow_storage_dir=workflow_storage_dir,
+            telemetry_storage_dir=telemetry_storage_dir,
+            conversation_history_storage_dir=conversation_history_storage_dir,
+            context_schema_storage_dir=context_schema_storage_dir,
+            identity_storage_dir=identity_storage_dir,
+        )
     )

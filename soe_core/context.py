@@ -7,7 +7,8 @@ fields (names starting with ``__``) are stored raw.
 from __future__ import annotations
 
 import copy
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 OPERATIONAL = "__operational__"
 PARENT = "__parent__"
@@ -55,9 +56,7 @@ def get_accumulated(context: Mapping, field: str) -> list:
 
 def wrap_initial_context(initial: Mapping) -> dict:
     """Turn plain values into one-entry histories (CORE-58)."""
-    return {
-        key: (value if is_reserved(key) else [value]) for key, value in initial.items()
-    }
+    return {key: (value if is_reserved(key) else [value]) for key, value in initial.items()}
 
 
 def template_view(context: Mapping) -> dict:

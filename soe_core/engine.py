@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import copy
 import uuid
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from . import dispatch
 from .context import OPERATIONAL, PARENT, wrap_initial_context
@@ -87,7 +88,9 @@ def orchestrate(
     if schema and getattr(backends, "context_schema", None) is not None:
         backends.context_schema.save_context_schema(execution_id, copy.deepcopy(schema))
     register_event(
-        backends, execution_id, EventTypes.ORCHESTRATION_START,
+        backends,
+        execution_id,
+        EventTypes.ORCHESTRATION_START,
         {"workflow_name": initial_workflow_name},
     )
     backends.workflow.save_workflows_registry(execution_id, workflows)
@@ -177,7 +180,9 @@ def _deliver(execution_id: str, signals: list, nodes: Mapping, backends: Any) ->
     compiled = current_workflow(backends, execution_id)
     if compiled is not None:
         for node_name, node_config in compiled.listeners(signals):
-            dispatch.submit(_NodeRun(execution_id, compiled, node_name, node_config, nodes, backends))
+            dispatch.submit(
+                _NodeRun(execution_id, compiled, node_name, node_config, nodes, backends)
+            )
     if has_parent:
         dispatch.submit(lambda: _propagate_to_parent(execution_id, signals, nodes, backends))
 
@@ -210,7 +215,9 @@ class _NodeRun:
             ) from None
         self._check_limit(where)
         register_event(
-            self.backends, execution_id, EventTypes.NODE_EXECUTION,
+            self.backends,
+            execution_id,
+            EventTypes.NODE_EXECUTION,
             {"node_name": node_name, "node_type": node_type},
         )
         if node_name not in self.compiled.validated:
@@ -225,7 +232,9 @@ class _NodeRun:
         steps = dispatch.count_step(self.execution_id)
         if steps > limit:
             register_event(
-                self.backends, self.execution_id, EventTypes.LIMIT_EXCEEDED,
+                self.backends,
+                self.execution_id,
+                EventTypes.LIMIT_EXCEEDED,
                 {"limit": "max_node_executions", "value": limit, "node_name": self.node_name},
             )
             raise LimitExceededError(
@@ -257,7 +266,9 @@ def _propagate_to_parent(execution_id: str, signals: list, nodes: Mapping, backe
     if not (parent_id and matching):
         return
     register_event(
-        backends, execution_id, EventTypes.SIGNALS_TO_PARENT,
+        backends,
+        execution_id,
+        EventTypes.SIGNALS_TO_PARENT,
         {"signals": matching, "parent_id": parent_id},
     )
     caller = getattr(nodes, "broadcast_caller", None)

@@ -32,7 +32,7 @@ hookspec = pluggy.HookspecMarker("soe")
 
 
 @hookspec
-def soe_node_types() -> "list[NodeType]":
+def soe_node_types() -> list[NodeType]:
     """Return the node types this plugin provides.
 
     Called once when the plugin registry is loaded. Each ``NodeType`` carries
@@ -46,7 +46,7 @@ def soe_node_types() -> "list[NodeType]":
 
 
 @hookspec
-def soe_backends() -> "list[BackendScheme]":
+def soe_backends() -> list[BackendScheme]:
     """Return the storage URL schemes this plugin provides.
 
     Called once at load. ``open_backends(url)`` picks the registration whose
@@ -61,7 +61,7 @@ def soe_backends() -> "list[BackendScheme]":
 
 
 @hookspec
-def soe_callers() -> "list[CallerType]":
+def soe_callers() -> list[CallerType]:
     """Return the signal transports (callers) this plugin provides.
 
     Called once at load. ``create_all_nodes(..., caller=NAME)`` calls the
@@ -75,7 +75,7 @@ def soe_callers() -> "list[CallerType]":
 
 
 @hookspec
-def soe_llm_providers() -> "list[LlmProvider]":
+def soe_llm_providers() -> list[LlmProvider]:
     """Return the LLM providers this plugin provides.
 
     Called once at load. ``get_llm("NAME:MODEL", **options)`` calls the
@@ -88,7 +88,7 @@ def soe_llm_providers() -> "list[LlmProvider]":
 
 
 @hookspec
-def soe_tools() -> "list[ToolPack]":
+def soe_tools() -> list[ToolPack]:
     """Return the tool packs this plugin provides.
 
     Called once at load. Tools of packs marked ``builtin`` resolve in every
@@ -102,7 +102,7 @@ def soe_tools() -> "list[ToolPack]":
 
 
 @hookspec
-def soe_event_observers() -> "list[EventObserver]":
+def soe_event_observers() -> list[EventObserver]:
     """Return callables notified of every telemetry event.
 
     Called once at load. Each observer is called as

@@ -9,7 +9,9 @@ from .context import PARENT
 from .store import contexts
 
 
-def save_output_to_context(backends: Any, execution_id: str, output_field: str | None, value: Any) -> None:
+def save_output_to_context(
+    backends: Any, execution_id: str, output_field: str | None, value: Any
+) -> None:
     """Append ``value`` to ``output_field`` once, then to each ancestor that asked for it.
 
     Nothing is written when there is no field or the value is None. Only the

@@ -14,9 +14,10 @@ import logging
 import os
 import threading
 import warnings
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import pluggy
 
@@ -166,7 +167,8 @@ class PluginRegistry:
             return self.tool_packs[name]
         except KeyError:
             raise PluginError(
-                f"unknown tool pack {name!r}; installed: {', '.join(sorted(self.tool_packs)) or 'none'}"
+                f"unknown tool pack {name!r}; installed: "
+                f"{', '.join(sorted(self.tool_packs)) or 'none'}"
             ) from None
 
 
@@ -244,9 +246,7 @@ def load_plugins(
                 warnings.warn(message, RuntimeWarning, stacklevel=2)
                 log.warning(message)
                 continue
-            info.hooks = sorted(
-                caller.name for caller in manager.get_hookcallers(plugin) or ()
-            )
+            info.hooks = sorted(caller.name for caller in manager.get_hookcallers(plugin) or ())
     for plugin in extra_plugins:
         name = manager.register(plugin)
         info = _local_info(name)

@@ -7,8 +7,9 @@ name clashes (see :mod:`soe_core.plugins`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from .wiring import NodeWiring
@@ -30,7 +31,7 @@ class NodeType:
 
     name: str
     validate: Callable[[dict], None]
-    build: Callable[["NodeWiring"], NodeExecutor]
+    build: Callable[[NodeWiring], NodeExecutor]
     needs: Literal["nothing", "llm", "tools"] = "nothing"
     config_model: Any = None
     description: str = ""

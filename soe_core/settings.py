@@ -20,7 +20,7 @@ class Settings:
     """The original spawned one child for an empty fan-out; we spawn none."""
 
     @classmethod
-    def from_env(cls, **overrides) -> "Settings":
+    def from_env(cls, **overrides) -> Settings:
         values = {}
         for spec in fields(cls):
             raw = os.environ.get(f"SOE_{spec.name.upper()}")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .backends import create_in_memory_backends, create_local_backends
 from .plugins import PluginRegistry, get_registry

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from .context import set_field
 
@@ -61,7 +62,7 @@ class ContextAccess:
             self.update(execution_id, lambda context: set_field(context, field, value))
 
 
-_cache: "weakref.WeakKeyDictionary[Any, ContextAccess]" = weakref.WeakKeyDictionary()
+_cache: weakref.WeakKeyDictionary[Any, ContextAccess] = weakref.WeakKeyDictionary()
 
 
 def contexts(backends: Any) -> ContextAccess:

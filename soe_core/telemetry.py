@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from .context import OPERATIONAL
@@ -37,7 +37,7 @@ class EventTypes:
 
 def utc_timestamp() -> str:
     """UTC time in ISO-8601 with a trailing ``Z`` (CORE-80)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None).isoformat() + "Z"
+    return datetime.now(UTC).replace(tzinfo=None).isoformat() + "Z"
 
 
 def _apply_counters(event_type: str, data: dict):
@@ -82,7 +82,9 @@ def _apply_counters(event_type: str, data: dict):
     return mutate
 
 
-def register_event(backends: Any, execution_id: str, event_type: str, data: dict | None = None) -> None:
+def register_event(
+    backends: Any, execution_id: str, event_type: str, data: dict | None = None
+) -> None:
     """Log an event and apply its counter updates (even without telemetry)."""
     data = data if data is not None else {}
     telemetry = getattr(backends, "telemetry", None)

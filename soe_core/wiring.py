@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .errors import NodeTypeNotWiredError, WorkflowValidationError
 from .plugins import PluginRegistry
@@ -23,7 +24,7 @@ class NodeWiring:
 
     backends: Any
     broadcast: Callable[[str, list], None]
-    nodes: "NodeMap"
+    nodes: NodeMap
     registry: PluginRegistry
     settings: Settings
     call_llm: Callable[[str, dict], str] | None = None
@@ -97,7 +98,9 @@ def default_orchestrate_caller(nodes: NodeMap) -> Callable[..., str]:
     from .engine import orchestrate
     from .yaml_parser import parse_yaml
 
-    def orchestrate_caller(config, initial_workflow_name, initial_signals, initial_context, backends):
+    def orchestrate_caller(
+        config, initial_workflow_name, initial_signals, initial_context, backends
+    ):
         if isinstance(config, str):
             config = parse_yaml(config)
         elif isinstance(config, dict):

@@ -65,7 +65,7 @@ class _Cache:
         self.lock = threading.Lock()
 
 
-_caches: "weakref.WeakKeyDictionary[Any, _Cache]" = weakref.WeakKeyDictionary()
+_caches: weakref.WeakKeyDictionary[Any, _Cache] = weakref.WeakKeyDictionary()
 
 
 def current_workflow(backends: Any, execution_id: str) -> CompiledWorkflow | None:

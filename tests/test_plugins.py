@@ -64,9 +64,15 @@ def test_builtin_plugins_load_through_entry_points():
 
 
 def test_broken_plugin_is_reported_once_and_skipped(site):
-    make_distribution(site, "fake-broken", {"fake_broken": "fake_soe_broken"},
-                      {"fake_soe_broken": "raise RuntimeError('boom at import')"})
-    with pytest.warns(RuntimeWarning, match="fake_broken.*fake-broken 1.2.3.*boom at import") as seen:
+    make_distribution(
+        site,
+        "fake-broken",
+        {"fake_broken": "fake_soe_broken"},
+        {"fake_soe_broken": "raise RuntimeError('boom at import')"},
+    )
+    with pytest.warns(
+        RuntimeWarning, match="fake_broken.*fake-broken 1.2.3.*boom at import"
+    ) as seen:
         registry = load_plugins(strict=False)
     assert len([w for w in seen if "fake_broken" in str(w.message)]) == 1
     info = next(i for i in registry.plugins if i.name == "fake_broken")
@@ -75,8 +81,12 @@ def test_broken_plugin_is_reported_once_and_skipped(site):
 
 
 def test_broken_plugin_raises_when_strict(site, monkeypatch):
-    make_distribution(site, "fake-broken", {"fake_broken": "fake_soe_broken"},
-                      {"fake_soe_broken": "raise RuntimeError('boom')"})
+    make_distribution(
+        site,
+        "fake-broken",
+        {"fake_broken": "fake_soe_broken"},
+        {"fake_soe_broken": "raise RuntimeError('boom')"},
+    )
     monkeypatch.setenv("SOE_STRICT_PLUGINS", "1")
     with pytest.raises(PluginError, match="fake-broken"):
         load_plugins()
@@ -89,8 +99,9 @@ def test_duplicate_names_name_both_distributions(site):
         def soe_node_types():
             return [NodeType("router", validate=lambda c: None, build=lambda w: None)]
     """
-    make_distribution(site, "fake-routers", {"fake_routers": "fake_soe_routers"},
-                      {"fake_soe_routers": source})
+    make_distribution(
+        site, "fake-routers", {"fake_routers": "fake_soe_routers"}, {"fake_soe_routers": source}
+    )
     with pytest.raises(PluginError) as info:
         load_plugins(strict=True)
     message = str(info.value)
@@ -116,8 +127,11 @@ def test_misspelt_hook_fails_at_load():
 
 
 def test_every_hookspec_is_documented():
-    specs = [name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
-             if name.startswith("soe_")]
+    specs = [
+        name
+        for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
+        if name.startswith("soe_")
+    ]
     assert len(specs) == 6
     for name in specs:
         doc = inspect.getdoc(getattr(hookspecs, name)) or ""
@@ -125,8 +139,15 @@ def test_every_hookspec_is_documented():
 
 
 def test_kernel_imports_no_plugin():
-    plugin_packages = {"soe", "soe_nodes_core", "soe_backends_local", "soe_callers",
-                       "soe_nodes_llm", "soe_builtin_tools", "soe_backends_sql"}
+    plugin_packages = {
+        "soe",
+        "soe_nodes_core",
+        "soe_backends_local",
+        "soe_callers",
+        "soe_nodes_llm",
+        "soe_builtin_tools",
+        "soe_backends_sql",
+    }
     for path in (REPO / "soe_core").rglob("*.py"):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
@@ -149,7 +170,9 @@ class Recorder:
 
     @hookimpl
     def soe_event_observers(self):
-        return [lambda execution_id, event_type, data: self.events.append((execution_id, event_type))]
+        return [
+            lambda execution_id, event_type, data: self.events.append((execution_id, event_type))
+        ]
 
 
 class ShoutNode:
@@ -159,9 +182,13 @@ class ShoutNode:
             def execute(execution_id, config):
                 wiring.backends.context.save_context(
                     execution_id,
-                    {**wiring.backends.context.get_context(execution_id), "shout": [config["text"].upper()]},
+                    {
+                        **wiring.backends.context.get_context(execution_id),
+                        "shout": [config["text"].upper()],
+                    },
                 )
                 wiring.broadcast(execution_id, ["SHOUTED"])
+
             return execute
 
         def validate(config):
@@ -174,13 +201,19 @@ class ShoutNode:
 class Pack:
     @hookimpl
     def soe_tools(self):
-        return [ToolPack("greetings", (Tool("greet", function=lambda name: f"hi {name}"),), builtin=True)]
+        return [
+            ToolPack(
+                "greetings", (Tool("greet", function=lambda name: f"hi {name}"),), builtin=True
+            )
+        ]
 
 
 class Echo:
     @hookimpl
     def soe_llm_providers(self):
-        return [LlmProvider("echo", lambda model, **options: lambda prompt, config: f"{model}:{prompt}")]
+        return [
+            LlmProvider("echo", lambda model, **options: lambda prompt, config: f"{model}:{prompt}")
+        ]
 
     @hookimpl
     def soe_callers(self):
@@ -234,7 +267,9 @@ def test_plugin_node_type_is_validated_statically(soe_plugins):
     backends = create_in_memory_backends()
     nodes, broadcast = create_all_nodes(backends)
     bad = "main:\n  S:\n    node_type: shout\n    event_triggers: [START]\n"
-    with pytest.raises(soe_core.WorkflowValidationError, match="Workflow 'main', node 'S': 'text' is required"):
+    with pytest.raises(
+        soe_core.WorkflowValidationError, match="Workflow 'main', node 'S': 'text' is required"
+    ):
         orchestrate(bad, "main", ["START"], {}, backends, broadcast)
 
 

@@ -10,22 +10,31 @@ import click
 
 from ..backends import open_backends
 from ..context import template_view
+from ..engine import orchestrate
 from ..errors import SoeError
 from ..setup import create_all_nodes
 from ..store import contexts
-from ..engine import orchestrate
 from .loading import load_tools, parse_context
 
 
 @click.command("run")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-w", "--workflow", required=True, help="Workflow to start.")
-@click.option("-s", "--signal", "signals", multiple=True, required=True, help="Initial signal (repeatable).")
-@click.option("-c", "--context", "pairs", multiple=True, metavar="KEY=VALUE", help="Initial context field.")
+@click.option(
+    "-s", "--signal", "signals", multiple=True, required=True, help="Initial signal (repeatable)."
+)
+@click.option(
+    "-c", "--context", "pairs", multiple=True, metavar="KEY=VALUE", help="Initial context field."
+)
 @click.option("--context-json", help="Initial context as a JSON object.")
 @click.option("--store", default="memory://", show_default=True, help="Storage URL.")
-@click.option("--tools", "tool_specs", multiple=True, metavar="PACK|FILE.py|MODULE:ATTR",
-              help="Tools registry source (repeatable).")
+@click.option(
+    "--tools",
+    "tool_specs",
+    multiple=True,
+    metavar="PACK|FILE.py|MODULE:ATTR",
+    help="Tools registry source (repeatable).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 def run_command(file, workflow, signals, pairs, context_json, store, tool_specs, as_json):
     """Run WORKFLOW from FILE, starting with the given signals."""
@@ -45,11 +54,19 @@ def run_command(file, workflow, signals, pairs, context_json, store, tool_specs,
     fired = list((context.get("__operational__") or {}).get("signals", []))
     latest = {k: v for k, v in template_view(context).items() if not k.startswith("__")}
     if as_json:
-        click.echo(json.dumps(
-            {"execution_id": execution_id, "status": status, "signals": fired,
-             "context": latest, "error": str(error) if error else None},
-            default=str, indent=2,
-        ))
+        click.echo(
+            json.dumps(
+                {
+                    "execution_id": execution_id,
+                    "status": status,
+                    "signals": fired,
+                    "context": latest,
+                    "error": str(error) if error else None,
+                },
+                default=str,
+                indent=2,
+            )
+        )
     else:
         click.echo(f"execution {execution_id or '-'}")
         if error is not None:

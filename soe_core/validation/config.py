@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..errors import WorkflowValidationError
 from ..plugins import PluginRegistry, get_registry
@@ -120,8 +121,7 @@ def validate_node(
     if spec is None:
         raise WorkflowValidationError(
             f"{where}: unknown node_type '{node_type}'. Valid types: "
-            f"{', '.join(valid_type_names(registry))}"
-            + _missing_type_hint(node_type)
+            f"{', '.join(valid_type_names(registry))}" + _missing_type_hint(node_type)
         )
     try:
         spec.validate(node_config)

@@ -76,8 +76,7 @@ class LocalContextBackend:
 
     def list_context_ids(self) -> list[str]:
         return sorted(
-            path.stem for path in self.storage_dir.glob("*.json")
-            if not path.name.startswith(".")
+            path.stem for path in self.storage_dir.glob("*.json") if not path.name.startswith(".")
         )
 
     def cleanup_all(self) -> None:
@@ -172,7 +171,7 @@ def open_files(url: str, **options: Any) -> LocalBackends:
             f"unknown option(s) for file://: {', '.join(sorted(unknown))}; "
             f"expected {', '.join(_SUBFOLDERS)}"
         )
-    base = unquote(url[len("file://"):])
+    base = unquote(url[len("file://") :])
     dirs: dict[str, Any] = {}
     if base:
         dirs = {option: os.path.join(base, sub) for option, sub in _SUBFOLDERS.items()}

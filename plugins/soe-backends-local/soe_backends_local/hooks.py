@@ -11,9 +11,7 @@ from .memory import open_memory
 @hookimpl
 def soe_backends() -> list[BackendScheme]:
     return [
-        BackendScheme(
-            "memory", open_memory, "all six backends in process memory (memory://)"
-        ),
+        BackendScheme("memory", open_memory, "all six backends in process memory (memory://)"),
         BackendScheme(
             "file",
             open_files,

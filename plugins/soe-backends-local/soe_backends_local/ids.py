@@ -29,7 +29,5 @@ def safe_id(value: object) -> str:
         # leading dots also keep ids apart from our hidden temp files
         raise UnsafeIdentifierError(f"id {value!r} contains '..' or starts with '.'")
     if not _ALLOWED.fullmatch(value):
-        raise UnsafeIdentifierError(
-            f"id {value!r} has characters outside [A-Za-z0-9_.:@+=-]"
-        )
+        raise UnsafeIdentifierError(f"id {value!r} has characters outside [A-Za-z0-9_.:@+=-]")
     return value

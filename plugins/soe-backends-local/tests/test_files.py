@@ -49,8 +49,24 @@ def test_safe_id_accepts_ordinary_ids(good):
 
 @pytest.mark.parametrize(
     "bad",
-    ["", None, 42, "../x", "a/b", "a\\b", "/etc/passwd", "C:\\x", "..", ".hidden", "a..b",
-     "nul\x00", "sp ace", "new\nline", "é", "a*b"],
+    [
+        "",
+        None,
+        42,
+        "../x",
+        "a/b",
+        "a\\b",
+        "/etc/passwd",
+        "C:\\x",
+        "..",
+        ".hidden",
+        "a..b",
+        "nul\x00",
+        "sp ace",
+        "new\nline",
+        "é",
+        "a*b",
+    ],
 )
 def test_safe_id_rejects_unsafe_ids(bad):
     """CORE-92: separators, '..', leading dots, NUL and odd characters are refused."""
@@ -163,8 +179,12 @@ def test_create_local_backends_defaults(tmp_path, monkeypatch):
 def test_each_backend_creates_its_folder_with_parents(tmp_path):
     """CORE-91: every backend creates its directory, parents included."""
     classes = [
-        LocalContextBackend, LocalWorkflowBackend, LocalTelemetryBackend,
-        LocalConversationHistoryBackend, LocalContextSchemaBackend, LocalIdentityBackend,
+        LocalContextBackend,
+        LocalWorkflowBackend,
+        LocalTelemetryBackend,
+        LocalConversationHistoryBackend,
+        LocalContextSchemaBackend,
+        LocalIdentityBackend,
     ]
     for number, cls in enumerate(classes):
         folder = tmp_path / str(number) / "nested"
@@ -275,9 +295,7 @@ def test_context_update_is_atomic_across_processes(tmp_path):
         """
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    children = [
-        subprocess.Popen([sys.executable, "-c", script], env=env) for _ in range(2)
-    ]
+    children = [subprocess.Popen([sys.executable, "-c", script], env=env) for _ in range(2)]
     local = LocalContextBackend(tmp_path)
 
     def increment(context):
@@ -566,3 +584,41 @@ def test_container_cleanup_all_and_no_temp_files(tmp_path):
     assert backends.context_schema.get_context_schema(eid) is None
     assert backends.identity.get_identities(eid) is None
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+# -- through the engine --------------------------------------------------------
+
+LOOP = """
+main:
+  Start:
+    node_type: router
+    event_triggers: [START]
+    event_emissions:
+      - signal_name: NEXT
+  Loop:
+    node_type: router
+    event_triggers: [NEXT, AGAIN]
+    event_emissions:
+      - signal_name: AGAIN
+        condition: "{{ context.__operational__.nodes.Loop < context.limit }}"
+"""
+
+
+def test_engine_gives_identical_results_on_memory_and_files(tmp_path):
+    """CORE-89: the same workflow yields the same context and events on both backends."""
+    from soe_core import create_all_nodes, get_registry, open_backends, orchestrate
+
+    if get_registry().node_type("router") is None:
+        pytest.skip("the router node type (soe-nodes-core) is not installed")
+    outcomes = []
+    for url in ["memory://", f"file://{tmp_path}"]:
+        backends = open_backends(url)
+        _nodes, broadcast = create_all_nodes(backends)
+        execution_id = orchestrate(LOOP, "main", ["START"], {"limit": 20}, backends, broadcast)
+        context = backends.context.get_context(execution_id)
+        operational = context.pop("__operational__")
+        events = [event["event_type"] for event in backends.telemetry.get_events(execution_id)]
+        outcomes.append((context, operational["nodes"], operational["signals"], events))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][1] == {"Start": 1, "Loop": 20}
+    assert no_temp_files(tmp_path)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from soe_core import broadcast_signals
 
 
-def build_sync_caller(nodes: Mapping, backends: Any, **_options: Any) -> Callable[[str, list], None]:
+def build_sync_caller(
+    nodes: Mapping, backends: Any, **_options: Any
+) -> Callable[[str, list], None]:
     """A ``broadcast_signals_caller`` bound to ``nodes`` and ``backends``."""
 
     def broadcast_signals_caller(execution_id: str, signals: list) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import copy
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -85,7 +86,9 @@ def create_child_node_caller(
         snapshot = copy.deepcopy(registry)
         workflow_name = node_config["child_workflow_name"]
         register_event(
-            backends, execution_id, EventTypes.NODE_EXECUTION,
+            backends,
+            execution_id,
+            EventTypes.NODE_EXECUTION,
             {"node_type": "child", "child_workflow": workflow_name, "parent_id": execution_id},
         )
         fan_out = node_config.get("fan_out_field")
@@ -97,9 +100,13 @@ def create_child_node_caller(
                 contexts_to_spawn = [ChildSpawnContext(copy.deepcopy(base))]
             if not contexts_to_spawn:
                 register_event(
-                    backends, execution_id, EventTypes.CONTEXT_WARNING,
-                    {"node_name": node_config.get("name"),
-                     "message": f"fan_out_field '{fan_out}' is empty: no child started"},
+                    backends,
+                    execution_id,
+                    EventTypes.CONTEXT_WARNING,
+                    {
+                        "node_name": node_config.get("name"),
+                        "message": f"fan_out_field '{fan_out}' is empty: no child started",
+                    },
                 )
         else:
             contexts_to_spawn = [ChildSpawnContext(copy.deepcopy(base))]
@@ -107,9 +114,17 @@ def create_child_node_caller(
         signals = list(node_config["child_initial_signals"])
         for position, child_context in enumerate(contexts_to_spawn):
             dispatch.submit(
-                _Spawn(orchestrate_caller, backends, execution_id, node_config.get("name"),
-                       snapshot, workflow_name, signals, child_context,
-                       interval if position else 0.0)
+                _Spawn(
+                    orchestrate_caller,
+                    backends,
+                    execution_id,
+                    node_config.get("name"),
+                    snapshot,
+                    workflow_name,
+                    signals,
+                    child_context,
+                    interval if position else 0.0,
+                )
             )
 
     return execute_child
@@ -118,8 +133,18 @@ def create_child_node_caller(
 class _Spawn:
     """Start one child; queued so each child's cascade ends before the next starts."""
 
-    def __init__(self, caller, backends, parent_id, node_name, snapshot, workflow_name,
-                 signals, child_context, delay):
+    def __init__(
+        self,
+        caller,
+        backends,
+        parent_id,
+        node_name,
+        snapshot,
+        workflow_name,
+        signals,
+        child_context,
+        delay,
+    ):
         self.caller, self.backends, self.parent_id = caller, backends, parent_id
         self.node_name, self.snapshot, self.workflow_name = node_name, snapshot, workflow_name
         self.signals, self.child_context, self.delay = signals, child_context, delay
@@ -135,9 +160,14 @@ class _Spawn:
             backends=self.backends,
         )
         register_event(
-            self.backends, self.parent_id, EventTypes.CHILD_STARTED,
-            {"node_name": self.node_name, "child_execution_id": child_id,
-             "child_workflow": self.workflow_name},
+            self.backends,
+            self.parent_id,
+            EventTypes.CHILD_STARTED,
+            {
+                "node_name": self.node_name,
+                "child_execution_id": child_id,
+                "child_workflow": self.workflow_name,
+            },
         )
 
 

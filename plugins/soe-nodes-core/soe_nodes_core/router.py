@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -11,8 +12,7 @@ from soe_core.emissions import passing_signals
 from soe_core.store import contexts
 from soe_core.telemetry import register_event
 from soe_core.templating import ContextView
-from soe_core.validation import check_operational
-from soe_core.validation import checks
+from soe_core.validation import check_operational, checks
 
 
 class Emission(BaseModel):

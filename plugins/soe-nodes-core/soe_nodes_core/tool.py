@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -64,9 +65,7 @@ def validate_tool_node_config(node_config: dict, tools_registry: dict | None) ->
     if name in registry:
         resolve_entry(name, registry[name])
     elif name not in get_registry().builtin_tools():
-        raise WorkflowValidationError(
-            f"Tool '{name}' not found in tools_registry or builtin tools"
-        )
+        raise WorkflowValidationError(f"Tool '{name}' not found in tools_registry or builtin tools")
 
 
 class _Call:
@@ -128,7 +127,9 @@ def create_tool_node_caller(
         view = ContextView.of(context)
         call = _Call(entry, node_config, context, view)
         register_event(
-            backends, execution_id, EventTypes.TOOL_CALL,
+            backends,
+            execution_id,
+            EventTypes.TOOL_CALL,
             {"tool_name": name, "max_retries": entry.max_retries},
         )
         output_field = node_config.get("output_field")
@@ -139,13 +140,17 @@ def create_tool_node_caller(
             except Exception as exc:
                 if attempt < entry.max_retries:
                     register_event(
-                        backends, execution_id, EventTypes.NODE_ERROR,
+                        backends,
+                        execution_id,
+                        EventTypes.NODE_ERROR,
                         {"tool_name": name, "retry_attempt": attempt + 1, "error": str(exc)},
                     )
                     continue
                 save_output_to_context(backends, execution_id, output_field, str(exc))
                 register_event(
-                    backends, execution_id, EventTypes.NODE_ERROR,
+                    backends,
+                    execution_id,
+                    EventTypes.NODE_ERROR,
                     {"tool_name": name, "error": str(exc)},
                 )
                 if entry.failure_signal:
@@ -159,7 +164,9 @@ def create_tool_node_caller(
             signals = passing_signals(emissions, view, result=result)
         except Exception as exc:
             register_event(
-                backends, execution_id, EventTypes.NODE_ERROR,
+                backends,
+                execution_id,
+                EventTypes.NODE_ERROR,
                 {"error": f"Condition evaluation failed: {exc}"},
             )
             return

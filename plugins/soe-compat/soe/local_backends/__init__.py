@@ -6,6 +6,7 @@ from soe_backends_local import (
     LocalTelemetryBackend,
     LocalWorkflowBackend,
 )
+
 from soe_core import create_in_memory_backends, create_local_backends
 
 from .factory import LocalBackends

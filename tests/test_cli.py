@@ -1,0 +1,117 @@
+"""The minimal `soe` command line: `soe run` and `soe plugins`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from soe_core.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "examples" / "order_pipeline.yaml"
+TOOLS = REPO / "examples" / "order_tools.py"
+ORDERS = json.dumps({"orders": [{"id": "A", "amount": 200}, {"id": "B", "amount": 10}]})
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_run_example_prints_id_signals_and_context():
+    result = run(
+        "run",
+        str(EXAMPLE),
+        "-w",
+        "order_pipeline",
+        "-s",
+        "START",
+        "--tools",
+        str(TOOLS),
+        "--context-json",
+        ORDERS,
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("execution ")
+    assert "ORDER_PRICED -> ORDER_PRICED -> ALL_PRICED -> NEEDS_REVIEW -> DONE" in result.output
+    assert '"total": 252.0' in result.output and '"flagged": 1' in result.output
+
+
+def test_run_json_output():
+    result = run(
+        "run",
+        str(EXAMPLE),
+        "-w",
+        "order_pipeline",
+        "-s",
+        "START",
+        "--tools",
+        str(TOOLS),
+        "--context-json",
+        ORDERS,
+        "--json",
+    )
+    payload = json.loads(result.output)
+    assert payload["status"] == "completed"
+    assert payload["signals"][:2] == ["START", "HAS_ORDERS"]
+    assert payload["context"]["summary"] == {"orders": 2, "total": 252.0, "flagged": 1}
+
+
+def test_run_context_pairs_are_yaml_scalars(tmp_path):
+    flow = tmp_path / "f.yaml"
+    flow.write_text(
+        "f:\n  R:\n    node_type: router\n    event_triggers: [GO]\n    event_emissions:\n"
+        "      - signal_name: BIG\n        condition: '{{ context.n > 2 }}'\n"
+    )
+    result = run("run", str(flow), "-w", "f", "-s", "GO", "-c", "n=3", "--json")
+    assert json.loads(result.output)["signals"] == ["GO", "BIG"]
+
+
+def test_run_failure_exits_non_zero_and_names_node(tmp_path):
+    flow = tmp_path / "bad.yaml"
+    flow.write_text("f:\n  R:\n    node_type: router\n    event_triggers: [GO]\n")
+    result = CliRunner().invoke(main, ["run", str(flow), "-w", "f", "-s", "GO"])
+    assert result.exit_code == 1
+    assert "Workflow 'f', node 'R': 'event_emissions' is required" in result.output
+
+
+def test_plugins_lists_builtins_with_what_they_provide():
+    result = run("plugins", "--json")
+    plugins = {p["name"]: p for p in json.loads(result.output)}
+    assert plugins["nodes_core"]["provides"]["node type"] == ["router", "tool", "child"]
+    assert plugins["local_backends"]["provides"]["backend scheme"] == ["memory", "file"]
+    assert plugins["callers"]["provides"]["caller"] == ["sync"]
+    assert all(p["status"] == "loaded" for p in plugins.values())
+    text = run("plugins").output
+    assert "soe-nodes-core" in text and "router, tool, child" in text
+
+
+def test_installed_entry_point_runs_in_a_subprocess():
+    soe = shutil.which("soe", path=str(Path(sys.executable).parent))
+    assert soe, "the soe console script is installed next to the interpreter"
+    done = subprocess.run(
+        [
+            soe,
+            "run",
+            str(EXAMPLE),
+            "-w",
+            "order_pipeline",
+            "-s",
+            "START",
+            "--tools",
+            str(TOOLS),
+            "--context-json",
+            ORDERS,
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["context"]["summary"]["orders"] == 2
