@@ -10,6 +10,16 @@ capabilities, which are used when present:
     Apply ``mutate(context)`` atomically and persist it; return its result.
 ``append_context_field(id, field, value)``
     Append one value to a field's history (or overwrite a reserved field).
+``extend_operational_signals(id, signals)``
+    Append to ``__operational__.signals``.
+``increment_operational(id, counter, node_name=None)``
+    Add one to ``__operational__[counter]``, or to ``__operational__.nodes[node_name]``
+    when ``counter == "nodes"``.
+
+A backend whose histories live outside one document (a row per value, say)
+may return from ``read_context`` any ``Mapping`` whose ``__operational__``
+``signals`` is a ``Sequence`` and ``nodes`` a ``Mapping``; the engine only
+reads through those interfaces.
 
 Without ``update_context`` the engine falls back to get, modify, save under
 an in-process lock, which is safe between threads of one process only.
@@ -22,7 +32,7 @@ import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .context import set_field
+from .context import OPERATIONAL, set_field
 
 _STRIPES = [threading.RLock() for _ in range(64)]
 
@@ -30,13 +40,15 @@ _STRIPES = [threading.RLock() for _ in range(64)]
 class ContextAccess:
     """The engine's vocabulary over one context backend."""
 
-    __slots__ = ("backend", "_read", "_update", "_append", "__weakref__")
+    __slots__ = ("backend", "_read", "_update", "_append", "_signals", "_increment", "__weakref__")
 
     def __init__(self, backend: Any):
         self.backend = backend
         self._read = getattr(backend, "read_context", None)
         self._update = getattr(backend, "update_context", None)
         self._append = getattr(backend, "append_context_field", None)
+        self._signals = getattr(backend, "extend_operational_signals", None)
+        self._increment = getattr(backend, "increment_operational", None)
 
     def read(self, execution_id: str) -> Mapping:
         if self._read is not None:
@@ -60,6 +72,35 @@ class ContextAccess:
             self._append(execution_id, field, value)
         else:
             self.update(execution_id, lambda context: set_field(context, field, value))
+
+    def extend_signals(self, execution_id: str, signals: list) -> None:
+        if self._signals is not None:
+            self._signals(execution_id, signals)
+            return
+
+        def mutate(context: dict) -> None:
+            operational = context.get(OPERATIONAL)
+            if isinstance(operational, dict):
+                operational["signals"].extend(signals)
+
+        self.update(execution_id, mutate)
+
+    def increment(self, execution_id: str, counter: str, node_name: str | None = None) -> None:
+        if self._increment is not None:
+            self._increment(execution_id, counter, node_name)
+            return
+
+        def mutate(context: dict) -> None:
+            operational = context.get(OPERATIONAL)
+            if not isinstance(operational, dict):
+                return
+            if counter == "nodes":
+                nodes = operational["nodes"]
+                nodes[node_name] = nodes.get(node_name, 0) + 1
+            else:
+                operational[counter] = operational.get(counter, 0) + 1
+
+        self.update(execution_id, mutate)
 
 
 _cache: weakref.WeakKeyDictionary[Any, ContextAccess] = weakref.WeakKeyDictionary()

@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from .context import OPERATIONAL
+from .plugins import get_registry
 from .store import contexts
 
 log = logging.getLogger("soe.telemetry")
@@ -40,46 +40,28 @@ def utc_timestamp() -> str:
     return datetime.now(UTC).replace(tzinfo=None).isoformat() + "Z"
 
 
-def _apply_counters(event_type: str, data: dict):
-    """The context mutation an event implies, or None when it changes nothing."""
+_COUNTERS = {
+    EventTypes.LLM_CALL: "llm_calls",
+    EventTypes.TOOL_CALL: "tool_calls",
+    EventTypes.AGENT_TOOL_CALL: "tool_calls",
+    EventTypes.NODE_ERROR: "errors",
+}
+
+
+def _apply_counters(backends: Any, execution_id: str, event_type: str, data: dict) -> None:
+    """Update ``__operational__`` as the event implies (CORE-63)."""
     if event_type == EventTypes.SIGNALS_BROADCAST:
-        signals = list(data.get("signals") or ())
-
-        def mutate(context: dict) -> None:
-            operational = context.get(OPERATIONAL)
-            if isinstance(operational, dict):
-                operational["signals"].extend(signals)
-
-        return mutate
-    if event_type == EventTypes.NODE_EXECUTION:
+        contexts(backends).extend_signals(execution_id, list(data.get("signals") or ()))
+    elif event_type == EventTypes.NODE_EXECUTION:
         name = data.get("node_name")
         # built-in mutation tools log node_execution with a "tool" key; they
         # must not count as runs of the node they edit (spec §15 #19).
-        if not name or "tool" in data:
-            return None
-
-        def mutate(context: dict) -> None:
-            operational = context.get(OPERATIONAL)
-            if isinstance(operational, dict):
-                nodes = operational["nodes"]
-                nodes[name] = nodes.get(name, 0) + 1
-
-        return mutate
-    key = {
-        EventTypes.LLM_CALL: "llm_calls",
-        EventTypes.TOOL_CALL: "tool_calls",
-        EventTypes.AGENT_TOOL_CALL: "tool_calls",
-        EventTypes.NODE_ERROR: "errors",
-    }.get(event_type)
-    if key is None:
-        return None
-
-    def mutate(context: dict) -> None:
-        operational = context.get(OPERATIONAL)
-        if isinstance(operational, dict):
-            operational[key] = operational.get(key, 0) + 1
-
-    return mutate
+        if name and "tool" not in data:
+            contexts(backends).increment(execution_id, "nodes", name)
+    else:
+        counter = _COUNTERS.get(event_type)
+        if counter is not None:
+            contexts(backends).increment(execution_id, counter)
 
 
 def register_event(
@@ -90,15 +72,11 @@ def register_event(
     telemetry = getattr(backends, "telemetry", None)
     if telemetry is not None:
         telemetry.log_event(execution_id, event_type, timestamp=utc_timestamp(), context=data)
-    mutate = _apply_counters(event_type, data)
-    if mutate is not None:
-        contexts(backends).update(execution_id, mutate)
+    _apply_counters(backends, execution_id, event_type, data)
     _notify(execution_id, event_type, data)
 
 
 def _notify(execution_id: str, event_type: str, data: dict) -> None:
-    from .plugins import get_registry
-
     observers = get_registry().observers
     if not observers:
         return

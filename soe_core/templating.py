@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes, pass_context
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 from jinja2.runtime import Context, Undefined
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from .context import get_accumulated, is_reserved, template_view
 from .errors import WorkflowValidationError
@@ -33,7 +34,7 @@ class ContextView(dict):
     __slots__ = ("_soe_histories",)
 
     @classmethod
-    def of(cls, context: Mapping) -> "ContextView":
+    def of(cls, context: Mapping) -> ContextView:
         view = cls(template_view(context))
         view._soe_histories = context
         return view
@@ -120,6 +121,16 @@ class SoeEnvironment(ImmutableSandboxedEnvironment):
             return obj[attribute]
         return super().getattr(obj, attribute)
 
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
+        """Refuse unsafe attributes outright instead of rendering them as "".
+
+        A blocked access is then a render error like any other: the condition
+        fails and a tool parameter keeps its template text (TOOL-9).
+        """
+        raise SecurityError(
+            f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe."
+        )
+
 
 @functools.cache
 def environment() -> SoeEnvironment:
@@ -201,7 +212,9 @@ def _prompt_field_warnings(template: str, view: Mapping) -> list[str]:
                 continue
             seen.add(name)
             if name not in view:
-                warnings.append(f"Context field '{name}' referenced in prompt but not found in context")
+                warnings.append(
+                    f"Context field '{name}' referenced in prompt but not found in context"
+                )
             elif view[name] is None:
                 warnings.append(f"Context field '{name}' is None")
             elif view[name] == "":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..context import OPERATIONAL
@@ -19,7 +20,7 @@ def check_operational(execution_id: str, context: Any) -> dict:
         raise OperationalValidationError(
             f"Missing '__operational__' in context for execution_id '{execution_id}'"
         )
-    if not isinstance(operational, dict):
+    if not isinstance(operational, Mapping):
         raise OperationalValidationError(
             f"Invalid '__operational__' for execution_id '{execution_id}': must be a mapping"
         )
@@ -28,9 +29,9 @@ def check_operational(execution_id: str, context: Any) -> dict:
         raise OperationalValidationError(
             f"Missing fields: {missing} in '__operational__' for execution_id '{execution_id}'"
         )
-    if not isinstance(operational["signals"], list):
+    if not _is_sequence(operational["signals"]):
         raise OperationalValidationError("Invalid '__operational__.signals': must be a list")
-    if not isinstance(operational["nodes"], dict):
+    if not isinstance(operational["nodes"], Mapping):
         raise OperationalValidationError("Invalid '__operational__.nodes': must be a mapping")
     for counter in ("llm_calls", "tool_calls", "errors"):
         if not isinstance(operational[counter], int):
@@ -38,6 +39,11 @@ def check_operational(execution_id: str, context: Any) -> dict:
                 f"Invalid '__operational__.{counter}': must be an integer"
             )
     return context
+
+
+def _is_sequence(value: Any) -> bool:
+    """Lists, or any non-string sequence a lazy backend returns."""
+    return isinstance(value, Sequence) and not isinstance(value, (str, bytes))
 
 
 def validate_operational(execution_id: str, backends: Any) -> dict:

@@ -22,7 +22,7 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _detach(value: Any) -> Any:
-    """A deep copy that is cheap for plain JSON-like data (used for telemetry).
+    """A deep copy that is cheap for plain JSON-like data.
 
     Runs for every event, so scalars are tested inline instead of recursing.
     """
@@ -46,12 +46,12 @@ class InMemoryContextBackend:
 
     def save_context(self, id: str, context: dict) -> None:
         with self._lock:
-            self._contexts[id] = copy.deepcopy(context)
+            self._contexts[id] = _detach(context)
 
     def get_context(self, id: str) -> dict:
         with self._lock:
             stored = self._contexts.get(id)
-            return copy.deepcopy(stored) if stored is not None else {}
+            return _detach(stored) if stored is not None else {}
 
     def read_context(self, id: str) -> dict:
         """The stored dict itself; the engine promises not to mutate it."""
@@ -100,7 +100,7 @@ class InMemoryWorkflowBackend:
         self._lock = threading.RLock()
 
     def save_workflows_registry(self, id: str, workflows: dict) -> None:
-        snapshot = copy.deepcopy(workflows)
+        snapshot = _detach(workflows)
         with self._lock:
             self._registries[id] = snapshot
             self._versions[id] = next(self._ticks)
@@ -108,7 +108,7 @@ class InMemoryWorkflowBackend:
     def get_workflows_registry(self, id: str) -> dict | None:
         with self._lock:
             stored = self._registries.get(id)
-        return copy.deepcopy(stored) if stored is not None else None
+        return _detach(stored) if stored is not None else None
 
     def save_current_workflow_name(self, id: str, name: str) -> None:
         with self._lock:
@@ -157,15 +157,15 @@ class InMemoryConversationHistoryBackend:
 
     def get_conversation_history(self, identity: str) -> list[dict]:
         with self._lock:
-            return copy.deepcopy(self._histories.get(identity, []))
+            return _detach(self._histories.get(identity, []))
 
     def append_to_conversation_history(self, identity: str, entry: dict) -> None:
-        snapshot = copy.deepcopy(entry)
+        snapshot = _detach(entry)
         with self._lock:
             self._histories.setdefault(identity, []).append(snapshot)
 
     def save_conversation_history(self, identity: str, history: list[dict]) -> None:
-        snapshot = copy.deepcopy(list(history))
+        snapshot = _detach(list(history))
         with self._lock:
             self._histories[identity] = snapshot
 
@@ -184,14 +184,14 @@ class InMemoryContextSchemaBackend:
         self._lock = threading.Lock()
 
     def save_context_schema(self, execution_id: str, schema: dict) -> None:
-        snapshot = copy.deepcopy(schema)
+        snapshot = _detach(schema)
         with self._lock:
             self._schemas[execution_id] = snapshot
 
     def get_context_schema(self, execution_id: str) -> dict | None:
         with self._lock:
             stored = self._schemas.get(execution_id)
-            return copy.deepcopy(stored) if stored is not None else None
+            return _detach(stored) if stored is not None else None
 
     def delete_context_schema(self, execution_id: str) -> bool:
         with self._lock:
@@ -208,19 +208,19 @@ class InMemoryIdentityBackend:
         self._lock = threading.Lock()
 
     def save_identities(self, execution_id: str, identities: dict[str, str]) -> None:
-        snapshot = copy.deepcopy(identities)
+        snapshot = _detach(identities)
         with self._lock:
             self._identities[execution_id] = snapshot
 
     def get_identities(self, execution_id: str) -> dict[str, str] | None:
         with self._lock:
             stored = self._identities.get(execution_id)
-            return copy.deepcopy(stored) if stored is not None else None
+            return _detach(stored) if stored is not None else None
 
     def get_identity(self, execution_id: str, name: str) -> str | None:
         with self._lock:
             stored = self._identities.get(execution_id)
-            return copy.deepcopy(stored.get(name)) if stored else None
+            return _detach(stored.get(name)) if stored else None
 
     def delete_identities(self, execution_id: str) -> bool:
         with self._lock:
