@@ -8,6 +8,7 @@ come from plugins registered in the ``soe`` entry point group.
 from __future__ import annotations
 
 from . import context
+from .api import Engine, Execution, switch_workflow
 from .backends import LocalBackends, create_in_memory_backends, create_local_backends, open_backends
 from .context import get_accumulated, get_field, set_field
 from .engine import ChildSpawnContext, broadcast_signals, orchestrate
@@ -51,6 +52,8 @@ __all__ = [
     "ChildSpawnContext",
     "ContextBackend",
     "ContextSchemaBackend",
+    "Engine",
+    "Execution",
     "ConversationHistoryBackend",
     "EventTypes",
     "IdentityBackend",
@@ -86,4 +89,5 @@ __all__ = [
     "parse_yaml",
     "set_field",
     "setup_orchestration",
+    "switch_workflow",
 ]
