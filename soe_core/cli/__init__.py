@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from .inspect_cmds import graph_command, validate_command
 from .plugins_cmd import plugins_command
 from .run import run_command
 
@@ -16,3 +17,5 @@ def main() -> None:
 
 main.add_command(run_command)
 main.add_command(plugins_command)
+main.add_command(validate_command)
+main.add_command(graph_command)

@@ -1,0 +1,134 @@
+"""Static checks beyond validation: the ``soe validate`` findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import WorkflowValidationError
+from .plugins import get_registry
+from .signal_graph import build_graphs, emitted_signals, reachable_nodes, registry_of
+from .validation.config import validate_config
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # "error" | "warning"
+    message: str
+    workflow: str | None = None
+    node: str | None = None
+    key: str | None = None
+
+    def __str__(self) -> str:
+        where = ", ".join(
+            part
+            for part in (
+                f"workflow '{self.workflow}'" if self.workflow else "",
+                f"node '{self.node}'" if self.node else "",
+                f"key '{self.key}'" if self.key else "",
+            )
+            if part
+        )
+        return f"{self.level}: {where + ': ' if where else ''}{self.message}"
+
+
+def lint(
+    config: Any,
+    *,
+    tools: dict | None = None,
+    entry_signals: dict[str, set[str]] | None = None,
+) -> list[Finding]:
+    """Validate ``config`` and report likely mistakes.
+
+    ``tools`` (a tools registry) enables the unknown-tool check; built-in tools
+    always count as known. ``entry_signals`` maps a workflow to the signals it
+    is started with; by default a workflow's entry signals are the triggers
+    that no node of it emits.
+    """
+    try:
+        parsed = validate_config(config)
+    except (WorkflowValidationError, ValueError) as exc:
+        return [Finding("error", str(exc))]
+    registry = registry_of(parsed)
+    graphs = build_graphs(registry)
+    findings: list[Finding] = []
+    known_tools = set(tools or ()) | set(get_registry().builtin_tools())
+    for graph in graphs.values():
+        emitted = emitted_signals(graph) | graph.external
+        entries = (entry_signals or {}).get(graph.name)
+        triggers = {s for listened in graph.listens.values() for s in listened}
+        if entries is None:
+            entries = (triggers - emitted) or set(graph.listens.get(next(iter(graph.nodes)), []))
+        for node_name, node in graph.nodes.items():
+            where = {"workflow": graph.name, "node": node_name}
+            for signal in graph.listens[node_name]:
+                if signal not in emitted and signal not in entries:
+                    findings.append(
+                        Finding(
+                            "warning",
+                            f"trigger '{signal}' is emitted by no node",
+                            key="event_triggers",
+                            **where,
+                        )
+                    )
+            for signal, _condition in graph.emits.get(node_name, ()):
+                if signal not in triggers and not _forwarded(registry, graph.name, signal):
+                    findings.append(
+                        Finding(
+                            "warning",
+                            f"signal '{signal}' is emitted but no node listens to it",
+                            key="event_emissions",
+                            **where,
+                        )
+                    )
+            findings.extend(_node_references(registry, node, known_tools, tools is not None, where))
+        reached = reachable_nodes(graph, entries | graph.external)
+        for node_name in graph.nodes:
+            if node_name not in reached:
+                findings.append(
+                    Finding(
+                        "warning",
+                        "node is unreachable from the entry signals "
+                        f"{sorted(entries | graph.external)}",
+                        workflow=graph.name,
+                        node=node_name,
+                    )
+                )
+    return findings
+
+
+def _node_references(registry, node, known_tools, check_tools, where) -> list[Finding]:
+    found = []
+    node_type = node.get("node_type")
+    if node_type == "tool" and check_tools and node.get("tool_name") not in known_tools:
+        found.append(
+            Finding("warning", f"unknown tool '{node.get('tool_name')}'", key="tool_name", **where)
+        )
+    if node_type == "agent" and check_tools:
+        for tool in node.get("tools") or ():
+            if tool not in known_tools:
+                found.append(Finding("warning", f"unknown tool '{tool}'", key="tools", **where))
+    if node_type == "child" and node.get("child_workflow_name") not in registry:
+        found.append(
+            Finding(
+                "error",
+                f"child workflow '{node.get('child_workflow_name')}' is not in the config",
+                key="child_workflow_name",
+                **where,
+            )
+        )
+    return found
+
+
+def _forwarded(registry: dict, workflow: str, signal: str) -> bool:
+    """True when a child node in some workflow forwards ``signal`` out of ``workflow``."""
+    for nodes in registry.values():
+        for node in (nodes or {}).values():
+            if (
+                isinstance(node, dict)
+                and node.get("node_type") == "child"
+                and node.get("child_workflow_name") == workflow
+                and signal in (node.get("signals_to_parent") or ())
+            ):
+                return True
+    return False
