@@ -7,6 +7,7 @@ Compiled templates are cached by source text.
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 from collections.abc import Iterator, Mapping
@@ -32,6 +33,25 @@ class ContextView(dict):
     """
 
     __slots__ = ("_soe_histories",)
+
+    @classmethod
+    def snapshot(cls, context: Mapping) -> ContextView:
+        """A view that later writes cannot change.
+
+        Backends may update the object they handed out in place (the in-memory
+        one does), so histories and reserved fields are copied; values inside
+        histories are never mutated by the engine and stay shared.
+        """
+        return cls.of(
+            {
+                key: copy.deepcopy(value)
+                if is_reserved(key)
+                else list(value)
+                if isinstance(value, list)
+                else value
+                for key, value in context.items()
+            }
+        )
 
     @classmethod
     def of(cls, context: Mapping) -> ContextView:

@@ -6,8 +6,8 @@ Spec: 01-core.md section 7 (CORE-50..59), 03-tools-child-builtins.md CHILD-9 / W
 from __future__ import annotations
 
 import pytest
-
 import soe.lib.context_fields as compat_fields
+
 import soe_core.context as core_fields
 from soe_core import (
     WorkflowValidationError,
@@ -144,7 +144,7 @@ def test_core52_template_view_latest_values_and_raw_reserved():
     assert view is not ctx
 
 
-def test_core52_router_sees_latest_value_and_operational(run_workflow):
+def test_core52_router_sees_latest_value_and_operational():
     config = """
 main:
   R:
@@ -158,7 +158,6 @@ main:
       - signal_name: SEES_START
         condition: "{{ 'START' in context.__operational__.signals }}"
 """
-    nodes, broadcast = None, None  # noqa: F841 - documentation of intent only
     backends = create_in_memory_backends()
     nodes, broadcast = create_all_nodes(backends)
     execution_id = orchestrate(config, "main", ["START"], {}, backends, broadcast)
@@ -219,11 +218,18 @@ def test_core53_accumulated_missing_field_is_empty_list():
 
 
 def test_core53_wp17_in_router_condition(run_workflow):
+    """WP-17 end to end: a ends with the same value as b; b's history has one entry."""
     config = """
 main:
+  SetA:
+    node_type: tool
+    event_triggers: [START]
+    tool_name: five
+    output_field: a
+    event_emissions: [{signal_name: CHECK}]
   R:
     node_type: router
-    event_triggers: [START]
+    event_triggers: [CHECK]
     event_emissions:
       - signal_name: B_HAS_ONE
         condition: "{{ context.b | accumulated | length == 1 }}"
@@ -232,8 +238,10 @@ main:
       - signal_name: MISSING_EMPTY
         condition: "{{ context.nope | accumulated | length == 0 }}"
 """
-    # a ends with 5 (a = [[1, 5]] unwraps to [1, 5]); b = [5]
-    run = run_workflow(config, "main", ["START"], context={"b": 5, "a": [1, 5]})
+    run = run_workflow(
+        config, "main", ["START"], context={"a": 1, "b": 5}, tools={"five": lambda: 5}
+    )
+    assert run.context["a"] == [1, 5] and run.context["b"] == [5]
     assert "B_HAS_ONE" in run.signals
     assert "B_HAS_TWO" not in run.signals
     assert "MISSING_EMPTY" in run.signals
@@ -272,7 +280,9 @@ def test_core54_one_entry_per_output_on_new_field(backends):
 
 
 def test_core54_none_result_writes_nothing(backends):
-    _, ctx = run_on(backends, ECHO, "main", ["START"], {"out": "keep"}, tools={"echo": lambda: None})
+    _, ctx = run_on(
+        backends, ECHO, "main", ["START"], {"out": "keep"}, tools={"echo": lambda: None}
+    )
     assert ctx["out"] == ["keep"]
     _, ctx = run_on(backends, ECHO, "main", ["START"], tools={"echo": lambda: None})
     assert "out" not in ctx
@@ -369,20 +379,16 @@ leaf:
 """
 
 
-def bump_tool(**kwargs):
-    return None
-
-
 def child_ids(backends, execution_id):
     events = backends.telemetry.get_events(execution_id)
-    return [e["context"]["child_execution_id"] for e in events if e["event_type"] == "child_started"]
+    return [
+        e["context"]["child_execution_id"] for e in events if e["event_type"] == "child_started"
+    ]
 
 
 def test_core55_parent_sync_only_new_values_multi_level(backends):
     """CORE-55/CHILD-9: each write travels up once; WP-3 duplicates must not appear."""
     tools = {
-        # x is a string "a", "a!", ...; YAML parses it as a scalar -> not a mapping, so
-        # pass it through a mapping-producing parameter field instead
         "bump": {"function": lambda hist: hist[-1] + "!", "process_accumulated": True},
         "zed": lambda: "zz",
     }

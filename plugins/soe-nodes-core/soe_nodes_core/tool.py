@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -9,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from soe_core import EventTypes, NodeType, WorkflowValidationError, dispatch
 from soe_core.context import get_field
-from soe_core.emissions import passing_signals
+from soe_core.emissions import has_template_condition, passing_signals
 from soe_core.outputs import save_output_to_context
 from soe_core.store import contexts
 from soe_core.telemetry import register_event
@@ -81,10 +82,12 @@ class _Call:
         if parameters:
             self.kwargs = render_parameters(parameters, view)
         elif field and field in context:
+            # copies: a tool mutating its arguments must not edit the stored context,
+            # which some backends hand out live (CORE-89)
             if entry.process_accumulated:
-                self.args = (context[field],)
+                self.args = (copy.deepcopy(context[field]),)
                 return
-            value = get_field(context, field)
+            value = copy.deepcopy(get_field(context, field))
             if isinstance(value, str):
                 try:
                     value = parse_yaml(value)
@@ -126,6 +129,9 @@ def create_tool_node_caller(
         entry = resolve_entry(name, raw)
         view = ContextView.of(context)
         call = _Call(entry, node_config, context, view)
+        emissions = node_config.get("event_emissions")
+        if has_template_condition(emissions):
+            view = ContextView.snapshot(context)  # conditions see the context as of now (CORE-45)
         register_event(
             backends,
             execution_id,
@@ -157,7 +163,6 @@ def create_tool_node_caller(
                     broadcast_signals_caller(execution_id, [entry.failure_signal])
                 return
         save_output_to_context(backends, execution_id, output_field, result)
-        emissions = node_config.get("event_emissions")
         if not emissions:
             return
         try:
