@@ -81,3 +81,25 @@ def isolated() -> Iterator[None]:
         yield
     finally:
         _state.loop = previous
+
+
+STACK_AWARE = "soe_runs_on_stack"
+
+
+def runs_on_stack(executor):
+    """Mark a node executor whose emissions may be delivered after it returns.
+
+    Executors built by node-type plugins are marked; an executor a user puts
+    in the nodes map by hand is not, and runs ``isolated()`` so that its
+    broadcasts complete before its call returns, as in the original SOE.
+    """
+    try:
+        setattr(executor, STACK_AWARE, True)
+        return executor
+    except (AttributeError, TypeError):
+
+        def marked(execution_id, node_config):
+            return executor(execution_id, node_config)
+
+        setattr(marked, STACK_AWARE, True)
+        return marked

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .backends import create_in_memory_backends, create_local_backends
+from .dispatch import runs_on_stack
 from .plugins import PluginRegistry, get_registry
 from .settings import Settings
 from .wiring import NodeMap, NodeWiring, default_orchestrate_caller
@@ -51,7 +52,7 @@ def create_all_nodes(
         if spec.needs == "tools" and tools_registry is None:
             nodes.lazy[name] = spec
             continue
-        nodes[name] = spec.build(wiring)
+        nodes[name] = runs_on_stack(spec.build(wiring))
     return nodes, broadcast
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .dispatch import runs_on_stack
 from .errors import NodeTypeNotWiredError, WorkflowValidationError
 from .plugins import PluginRegistry
 from .registrations import NodeType, Tool
@@ -82,7 +83,7 @@ class NodeMap(dict):
     def __missing__(self, node_type: str):
         spec = self.lazy.get(node_type)
         if spec is not None:
-            executor = spec.build(self.wiring)
+            executor = runs_on_stack(spec.build(self.wiring))
             self[node_type] = executor
             return executor
         reason = self.unwired.get(node_type)

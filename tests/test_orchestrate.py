@@ -458,12 +458,6 @@ wf:
     assert context["sub_signals"] == [["GO", "SUB_DONE"]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="custom node executors run inside the dispatch loop, so broadcasts and "
-    "orchestrate() calls they make are deferred until the executor returns "
-    "(tools run isolated(), custom nodes do not); design question",
-)
 def test_core_25_98_orchestrate_inside_custom_node_completes_before_returning():
     backends = soe_core.create_in_memory_backends()
     nodes, caller = soe_core.create_all_nodes(backends)
@@ -479,11 +473,6 @@ def test_core_25_98_orchestrate_inside_custom_node_completes_before_returning():
     assert seen["sub"] == ["GO", "SUB_DONE"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a custom node executor's emission is delivered after the executor returns, "
-    "not inside the caller call (see previous test); design question",
-)
 def test_core_98_custom_node_emission_is_synchronous():
     backends = soe_core.create_in_memory_backends()
     nodes, caller = soe_core.create_all_nodes(backends)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from soe_core import EventTypes, NodeType, OperationalValidationError, dispatch
 from soe_core.context import OPERATIONAL, PARENT, get_accumulated, get_field, is_reserved
+from soe_core.dispatch import runs_on_stack
 from soe_core.engine import ChildSpawnContext
 from soe_core.errors import LimitExceededError
 from soe_core.settings import DEFAULT_SETTINGS, Settings
@@ -127,7 +128,7 @@ def create_child_node_caller(
                 )
             )
 
-    return execute_child
+    return runs_on_stack(execute_child)
 
 
 class _Spawn:

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from soe_core import EventTypes, NodeType
+from soe_core.dispatch import runs_on_stack
 from soe_core.emissions import passing_signals
 from soe_core.store import contexts
 from soe_core.telemetry import register_event
@@ -47,7 +48,7 @@ def create_router_node_caller(backends: Any, broadcast_signals_caller: Callable)
         if signals:
             broadcast_signals_caller(execution_id, signals)
 
-    return execute_router
+    return runs_on_stack(execute_router)
 
 
 ROUTER = NodeType(

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from soe_core import EventTypes, NodeType, WorkflowValidationError, dispatch
 from soe_core.context import get_field
+from soe_core.dispatch import runs_on_stack
 from soe_core.emissions import has_template_condition, passing_signals
 from soe_core.outputs import save_output_to_context
 from soe_core.store import contexts
@@ -178,7 +179,7 @@ def create_tool_node_caller(
         if signals:
             broadcast_signals_caller(execution_id, signals)
 
-    return execute_tool
+    return runs_on_stack(execute_tool)
 
 
 def _build(wiring) -> Callable:
