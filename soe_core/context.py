@@ -1,13 +1,15 @@
 """The context model: every ordinary field keeps its history (CORE-50..58).
 
 Ordinary fields are stored as a non-empty list, oldest value first; reserved
-fields (names starting with ``__``) are stored raw.
+fields (names starting with ``__``) are stored raw. The readers below also
+accept any other non-string ``Sequence`` as a history: what a backend's
+``read_context`` returns may load histories lazily (see :mod:`soe_core.store`).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 OPERATIONAL = "__operational__"
@@ -16,6 +18,13 @@ PARENT = "__parent__"
 
 def is_reserved(field: str) -> bool:
     return isinstance(field, str) and field.startswith("__")
+
+
+def is_history(value: Any) -> bool:
+    """Whether ``value`` is a history: a list, or a lazy non-string ``Sequence``."""
+    return isinstance(value, list) or (
+        isinstance(value, Sequence) and not isinstance(value, (str, bytes, bytearray))
+    )
 
 
 def set_field(context: dict, field: str, value: Any) -> None:
@@ -35,7 +44,7 @@ def get_field(context: Mapping, field: str) -> Any:
     value = context.get(field)
     if is_reserved(field):
         return value
-    if isinstance(value, list):
+    if is_history(value):
         return value[-1] if value else None
     return None
 
@@ -47,7 +56,7 @@ def get_accumulated(context: Mapping, field: str) -> list:
     as initial context fans out item by item. A missing field gives ``[]``.
     """
     history = context.get(field)
-    if not isinstance(history, list):
+    if not is_history(history):
         return []
     if len(history) == 1 and isinstance(history[0], list):
         return list(history[0])
@@ -65,7 +74,7 @@ def template_view(context: Mapping) -> dict:
     for key, value in context.items():
         if is_reserved(key):
             view[key] = value
-        elif isinstance(value, list):
+        elif isinstance(value, list) or is_history(value):
             view[key] = value[-1] if value else None
         else:
             view[key] = value

@@ -21,11 +21,10 @@ Task = Callable[[], None]
 
 
 class _Loop:
-    __slots__ = ("batch", "counters")
+    __slots__ = ("batch",)
 
     def __init__(self) -> None:
         self.batch: list[Task] = []
-        self.counters: dict[str, int] = {}
 
 
 _state = threading.local()
@@ -49,6 +48,11 @@ def run(first: Task) -> None:
     loop = _Loop()
     previous = getattr(_state, "loop", None)
     _state.loop = loop
+    # node-run counters outlive nested (isolated) loops, so a loop through
+    # hand-made executors is still bounded by max_node_executions
+    _state.depth = getattr(_state, "depth", 0) + 1
+    if _state.depth == 1:
+        _state.counters = {}
     stack: list[Task] = [first]
     try:
         while stack:
@@ -60,16 +64,37 @@ def run(first: Task) -> None:
                 stack.extend(batch)
     finally:
         _state.loop = previous
+        _state.depth -= 1
 
 
 def count_step(execution_id: str) -> int:
     """Count one node run of an execution in the running loop; return the total."""
-    loop = getattr(_state, "loop", None)
-    if loop is None:
+    counters = getattr(_state, "counters", None)
+    if counters is None or not getattr(_state, "depth", 0):
         return 0
-    total = loop.counters.get(execution_id, 0) + 1
-    loop.counters[execution_id] = total
+    total = counters.get(execution_id, 0) + 1
+    counters[execution_id] = total
     return total
+
+
+def current_node() -> tuple[str, str] | None:
+    """``(execution_id, node_name)`` of the node running in this thread, or None.
+
+    Lets code called by a node (built-in tools recording who changed what)
+    name the node without being passed it.
+    """
+    return getattr(_state, "node", None)
+
+
+def enter_node(execution_id: str, node_name: str) -> tuple[str, str] | None:
+    """Mark a node as running in this thread; return the previous mark."""
+    previous = getattr(_state, "node", None)
+    _state.node = (execution_id, node_name)
+    return previous
+
+
+def leave_node(previous: tuple[str, str] | None) -> None:
+    _state.node = previous
 
 
 @contextlib.contextmanager

@@ -225,11 +225,15 @@ class _NodeRun:
             self.compiled.validated.add(node_name)
         node_config = dict(config)
         node_config["name"] = node_name
-        if getattr(executor, dispatch.STACK_AWARE, False):
-            executor(execution_id, node_config)
-        else:  # a hand-made executor expects its broadcasts to finish inside it
-            with dispatch.isolated():
+        previous = dispatch.enter_node(execution_id, node_name)
+        try:
+            if getattr(executor, dispatch.STACK_AWARE, False):
                 executor(execution_id, node_config)
+            else:  # a hand-made executor expects its broadcasts to finish inside it
+                with dispatch.isolated():
+                    executor(execution_id, node_config)
+        finally:
+            dispatch.leave_node(previous)
 
     def _check_limit(self, where: str) -> None:
         limit = settings_of(self.nodes).max_node_executions

@@ -17,9 +17,12 @@ capabilities, which are used when present:
     when ``counter == "nodes"``.
 
 A backend whose histories live outside one document (a row per value, say)
-may return from ``read_context`` any ``Mapping`` whose ``__operational__``
-``signals`` is a ``Sequence`` and ``nodes`` a ``Mapping``; the engine only
-reads through those interfaces.
+may return from ``read_context`` any ``Mapping`` whose ordinary fields are
+non-string ``Sequence`` histories (``[-1]`` is the latest value), whose
+``__operational__`` ``signals`` is a ``Sequence`` and ``nodes`` a ``Mapping``;
+the engine only reads through those interfaces (see
+:func:`soe_core.context.is_history`), and ``copy.deepcopy`` of such values
+should give plain lists and dicts.
 
 Without ``update_context`` the engine falls back to get, modify, save under
 an in-process lock, which is safe between threads of one process only.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes, pass_context
@@ -19,7 +19,7 @@ from jinja2.lexer import Token, TokenStream
 from jinja2.runtime import Context, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from .context import get_accumulated, is_reserved, template_view
+from .context import get_accumulated, is_history, is_reserved, template_view
 from .errors import WorkflowValidationError
 
 FALSY_OUTPUTS = frozenset({"false", "0", "none", ""})
@@ -126,7 +126,7 @@ def accumulated(jinja_context: Context, value: Any, field: str | None = None) ->
         return []
     if histories is not None:  # a value without a field name: match by value
         for name, history in histories.items():
-            if is_reserved(name) or not isinstance(history, list) or not history:
+            if is_reserved(name) or not is_history(history) or not history:
                 continue
             if history[-1] == value:
                 return get_accumulated(histories, name)
@@ -174,20 +174,32 @@ def is_truthy_output(output: str) -> bool:
     return bool(output) and output.strip().lower() not in FALSY_OUTPUTS
 
 
-def evaluate_condition(condition: str, view: ContextView, **extra: Any) -> bool:
-    """Render a condition; any error makes it fail (CORE-43)."""
+def evaluate_condition(
+    condition: str,
+    view: ContextView,
+    on_error: Callable[[Exception], None] | None = None,
+    **extra: Any,
+) -> bool:
+    """Render a condition; any error makes it fail (CORE-43) and is passed to ``on_error``."""
     try:
         output = compile_template(condition).render(context=view, **extra)
-    except Exception:
+    except Exception as exc:
+        if on_error is not None:
+            on_error(exc)
         return False
     return is_truthy_output(output)
 
 
-def condition_passes(condition: Any, view: ContextView, **extra: Any) -> bool:
+def condition_passes(
+    condition: Any,
+    view: ContextView,
+    on_error: Callable[[Exception], None] | None = None,
+    **extra: Any,
+) -> bool:
     """Unconditional and plain-text conditions always pass (CORE-44)."""
     if not condition or not is_template(condition):
         return True
-    return evaluate_condition(condition, view, **extra)
+    return evaluate_condition(condition, view, on_error, **extra)
 
 
 def render_parameters(value: Any, view: ContextView) -> Any:

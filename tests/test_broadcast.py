@@ -810,3 +810,11 @@ wf:
 """
     backends, _nodes, _caller, execution_id = _run(config)
     assert _operational(backends, execution_id)["nodes"] == {"Loop": 500}
+
+
+def test_core_68_step_limit_applies_to_loops_through_hand_made_executors():
+    backends, nodes, caller = _setup(settings=soe_core.Settings(max_node_executions=50))
+    nodes["_again"] = lambda execution_id, node_config: caller(execution_id, ["AGAIN"])
+    config = "wf:\n  L:\n    node_type: _again\n    event_triggers: [START, AGAIN]\n"
+    with pytest.raises(LimitExceededError):
+        orchestrate(config, "wf", ["START"], {}, backends, caller)

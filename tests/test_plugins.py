@@ -29,7 +29,7 @@ from soe_core.errors import PluginError
 from soe_core.llm import get_llm
 
 REPO = Path(__file__).resolve().parents[1]
-BUILTIN_PLUGINS = {"nodes_core", "local_backends", "callers", "compat"}
+BUILTIN_PLUGINS = {"nodes_core", "local_backends", "callers", "compat", "builtin_tools"}
 
 
 def make_distribution(root: Path, dist: str, entry_points: dict[str, str], modules: dict[str, str]):
@@ -61,6 +61,11 @@ def test_builtin_plugins_load_through_entry_points():
     nodes_core = next(i for i in registry.plugins if i.name == "nodes_core")
     assert nodes_core.distribution == "soe-nodes-core"
     assert nodes_core.provides["node type"] == ["router", "tool", "child"]
+    builtins = next(i for i in registry.plugins if i.name == "builtin_tools")
+    assert builtins.distribution == "soe-builtin-tools"
+    assert builtins.provides["tool pack"] == ["soe-builtins"]
+    assert registry.tool_pack("soe-builtins").builtin
+    assert len(registry.builtin_tools()) == 19
 
 
 def test_broken_plugin_is_reported_once_and_skipped(site):

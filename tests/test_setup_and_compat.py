@@ -243,12 +243,11 @@ def test_core_94_key_sets():
     assert set(nodes) == {"router", "child", "tool"}
     nodes, _ = soe_core.create_all_nodes(backends, tools_registry={"f": _fake_llm})
     assert set(nodes) == {"router", "child", "tool"}
-    # llm/agent come from a plugin that is not installed here: only check the core types
+    # llm and agent come from soe-nodes-llm, installed with the repo
     nodes, _ = soe_core.create_all_nodes(backends, call_llm=_fake_llm)
-    assert {"router", "child"} <= set(nodes)
-    assert "tool" not in nodes
+    assert set(nodes) == {"router", "child", "llm", "agent"}
     nodes, _ = soe_core.create_all_nodes(backends, call_llm=_fake_llm, tools_registry={})
-    assert {"router", "child", "tool"} <= set(nodes)
+    assert set(nodes) == {"router", "child", "tool", "llm", "agent"}
 
 
 def test_core_94_tool_type_usable_without_tools_registry():

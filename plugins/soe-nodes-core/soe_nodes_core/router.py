@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from soe_core import EventTypes, NodeType
 from soe_core.dispatch import runs_on_stack
-from soe_core.emissions import passing_signals
+from soe_core.emissions import condition_warning, passing_signals
 from soe_core.store import contexts
 from soe_core.telemetry import register_event
 from soe_core.templating import ContextView
@@ -44,7 +44,8 @@ def create_router_node_caller(backends: Any, broadcast_signals_caller: Callable)
         context = check_operational(execution_id, access.read(execution_id))
         register_event(backends, execution_id, EventTypes.NODE_EXECUTION, {"node_type": "router"})
         view = ContextView.of(context)
-        signals = passing_signals(node_config.get("event_emissions"), view)
+        report = condition_warning(backends, execution_id, node_config.get("name"))
+        signals = passing_signals(node_config.get("event_emissions"), view, report)
         if signals:
             broadcast_signals_caller(execution_id, signals)
 

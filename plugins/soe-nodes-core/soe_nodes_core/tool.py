@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from soe_core import EventTypes, NodeType, WorkflowValidationError, dispatch
 from soe_core.context import get_field
 from soe_core.dispatch import runs_on_stack
-from soe_core.emissions import has_template_condition, passing_signals
+from soe_core.emissions import condition_warning, has_template_condition, passing_signals
 from soe_core.outputs import save_output_to_context
 from soe_core.store import contexts
 from soe_core.telemetry import register_event
@@ -167,7 +167,12 @@ def create_tool_node_caller(
         if not emissions:
             return
         try:
-            signals = passing_signals(emissions, view, result=result)
+            signals = passing_signals(
+                emissions,
+                view,
+                condition_warning(backends, execution_id, node_config.get("name")),
+                result=result,
+            )
         except Exception as exc:
             register_event(
                 backends,
