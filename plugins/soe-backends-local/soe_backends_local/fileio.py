@@ -3,7 +3,7 @@
 Writers put the new content in a hidden temp file in the same folder and
 ``os.replace`` it over the target, so a reader (in any process) sees either
 the old or the new file, never a half-written one. Read-modify-write
-operations hold a per-id thread lock plus an ``flock`` on ``<id>.lock`` so
+operations hold a per-id thread lock plus an ``flock`` on ``.locks/<id>.lock`` so
 they are also safe between processes sharing the folder.
 """
 
@@ -90,6 +90,8 @@ def remove_matching(storage_dir: Path, *patterns: str) -> None:
                 continue  # another writer's temp file
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
+    with contextlib.suppress(OSError):  # only goes when empty
+        (storage_dir / ".locks").rmdir()
 
 
 class IdLocks:
@@ -132,7 +134,9 @@ class IdLocks:
                 finally:
                     self._release(key)
                 return
-            fd = os.open(self.storage_dir / f"{key}.lock", os.O_RDWR | os.O_CREAT, 0o666)
+            lock_dir = self.storage_dir / ".locks"  # out of sight of the data files
+            lock_dir.mkdir(exist_ok=True)
+            fd = os.open(lock_dir / f"{key}.lock", os.O_RDWR | os.O_CREAT, 0o666)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
                 self._depth[key] = 1

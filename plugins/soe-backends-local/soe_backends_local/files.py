@@ -80,7 +80,7 @@ class LocalContextBackend:
         )
 
     def cleanup_all(self) -> None:
-        remove_matching(self.storage_dir, "*.json", "*.lock")
+        remove_matching(self.storage_dir, "*.json", ".locks/*.lock")
 
 
 class LocalWorkflowBackend:

@@ -96,7 +96,7 @@ class LocalConversationHistoryBackend:
             self._path(key).unlink(missing_ok=True)
 
     def cleanup_all(self) -> None:
-        remove_matching(self.storage_dir, "*.json", "*.lock")
+        remove_matching(self.storage_dir, "*.json", ".locks/*.lock")
 
 
 def _dump_yaml(value: Any) -> str:
