@@ -53,6 +53,7 @@ def lint(
     graphs = build_graphs(registry)
     findings: list[Finding] = []
     known_tools = set(tools or ()) | set(get_registry().builtin_tools())
+    injects = _injects_workflows(registry)
     for graph in graphs.values():
         emitted = emitted_signals(graph) | graph.external
         entries = (entry_signals or {}).get(graph.name)
@@ -81,7 +82,9 @@ def lint(
                             **where,
                         )
                     )
-            findings.extend(_node_references(registry, node, known_tools, tools is not None, where))
+            findings.extend(
+                _node_references(registry, node, known_tools, tools is not None, injects, where)
+            )
         reached = reachable_nodes(graph, entries | graph.external)
         for node_name in graph.nodes:
             if node_name not in reached:
@@ -97,7 +100,20 @@ def lint(
     return findings
 
 
-def _node_references(registry, node, known_tools, check_tools, where) -> list[Finding]:
+def _injects_workflows(registry: dict) -> bool:
+    """True when some node can add workflows at run time (soe_inject_workflow)."""
+    for nodes in registry.values():
+        for node in (nodes or {}).values():
+            if not isinstance(node, dict):
+                continue
+            if node.get("tool_name") == "soe_inject_workflow":
+                return True
+            if "soe_inject_workflow" in (node.get("tools") or ()):
+                return True
+    return False
+
+
+def _node_references(registry, node, known_tools, check_tools, injects, where) -> list[Finding]:
     found = []
     node_type = node.get("node_type")
     if node_type == "tool" and check_tools and node.get("tool_name") not in known_tools:
@@ -111,8 +127,9 @@ def _node_references(registry, node, known_tools, check_tools, where) -> list[Fi
     if node_type == "child" and node.get("child_workflow_name") not in registry:
         found.append(
             Finding(
-                "error",
-                f"child workflow '{node.get('child_workflow_name')}' is not in the config",
+                "warning" if injects else "error",
+                f"child workflow '{node.get('child_workflow_name')}' is not in the config"
+                + (" (it may be injected at run time)" if injects else ""),
                 key="child_workflow_name",
                 **where,
             )

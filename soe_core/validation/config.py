@@ -50,7 +50,9 @@ def _validate_context_schema(schema: Any) -> None:
     if schema is None:
         return
     if not isinstance(schema, dict):
-        raise WorkflowValidationError("'context_schema' section must be an object")
+        raise WorkflowValidationError(
+            "'context_schema' section must be an object mapping field names to schemas"
+        )
     for field, definition in schema.items():
         if not isinstance(definition, (dict, str)):
             raise WorkflowValidationError(
@@ -62,7 +64,9 @@ def _validate_identities(identities: Any) -> None:
     if identities is None:
         return
     if not isinstance(identities, dict):
-        raise WorkflowValidationError("'identities' section must be an object")
+        raise WorkflowValidationError(
+            "'identities' section must be an object mapping identity names to prompts"
+        )
     for name, prompt in identities.items():
         if not isinstance(prompt, str):
             raise WorkflowValidationError(

@@ -1,0 +1,5 @@
+"""``soe.builtin_tools.soe_get_available_tools`` (BUILTIN-3)."""
+
+from soe_builtin_tools import create_soe_get_available_tools_tool
+
+__all__ = ["create_soe_get_available_tools_tool"]

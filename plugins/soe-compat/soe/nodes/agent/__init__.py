@@ -1,0 +1,1 @@
+"""``soe.nodes.agent`` (CORE-3)."""

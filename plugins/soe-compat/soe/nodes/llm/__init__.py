@@ -1,0 +1,1 @@
+"""``soe.nodes.llm`` (CORE-3)."""
