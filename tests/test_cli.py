@@ -116,3 +116,41 @@ def test_installed_entry_point_runs_in_a_subprocess():
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["context"]["summary"]["orders"] == 2
+
+
+def test_run_with_the_fake_llm_provider(tmp_path):
+    flow = tmp_path / "llm.yaml"
+    flow.write_text(
+        "main:\n  Ask:\n    node_type: llm\n    event_triggers: [START]\n"
+        "    prompt: 'Summarise {{ context.topic }}'\n    output_field: summary\n"
+        "    event_emissions:\n      - signal_name: DONE\n"
+    )
+    result = run(
+        "run",
+        str(flow),
+        "-w",
+        "main",
+        "-s",
+        "START",
+        "-c",
+        "topic=x",
+        "--llm",
+        "fake",
+        "--llm-option",
+        "latency=0",
+        "--json",
+    )
+    payload = json.loads(result.output)
+    assert payload["signals"] == ["START", "DONE"]
+    assert payload["context"]["summary"] == "fake"
+
+
+def test_run_reports_unknown_llm_provider(tmp_path):
+    flow = tmp_path / "f.yaml"
+    flow.write_text(
+        "f:\n  R:\n    node_type: router\n    event_triggers: [GO]\n"
+        "    event_emissions: [{signal_name: X}]\n"
+    )
+    result = CliRunner().invoke(main, ["run", str(flow), "-w", "f", "-s", "GO", "--llm", "nope"])
+    assert result.exit_code != 0
+    assert "unknown LLM provider 'nope'" in str(result.exception) + result.output

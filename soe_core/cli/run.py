@@ -11,7 +11,7 @@ import click
 from ..backends import open_backends
 from ..context import template_view
 from ..engine import orchestrate
-from ..errors import SoeError
+from ..llm import get_llm
 from ..setup import create_all_nodes
 from ..store import contexts
 from .loading import load_tools, parse_context
@@ -35,19 +35,44 @@ from .loading import load_tools, parse_context
     metavar="PACK|FILE.py|MODULE:ATTR",
     help="Tools registry source (repeatable).",
 )
+@click.option(
+    "--llm",
+    "llm_spec",
+    metavar="NAME[:MODEL]",
+    help="LLM provider for llm and agent nodes, e.g. fake or openai:gpt-4o-mini.",
+)
+@click.option(
+    "--llm-option",
+    "llm_options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Provider option (repeatable), e.g. latency=0.1.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
-def run_command(file, workflow, signals, pairs, context_json, store, tool_specs, as_json):
+def run_command(
+    file,
+    workflow,
+    signals,
+    pairs,
+    context_json,
+    store,
+    tool_specs,
+    llm_spec,
+    llm_options,
+    as_json,
+):
     """Run WORKFLOW from FILE, starting with the given signals."""
     initial_context = parse_context(pairs, context_json)
     tools = load_tools(tool_specs)
+    call_llm = get_llm(llm_spec, **parse_context(llm_options, None)) if llm_spec else None
     backends = open_backends(store)
-    nodes, broadcast = create_all_nodes(backends, tools_registry=tools)
+    nodes, broadcast = create_all_nodes(backends, call_llm=call_llm, tools_registry=tools)
     status, error, execution_id = "completed", None, None
     try:
         execution_id = orchestrate(
             file.read_text(), workflow, list(signals), initial_context, backends, broadcast
         )
-    except SoeError as exc:
+    except Exception as exc:  # reported, not a traceback
         status, error = "failed", exc
         execution_id = getattr(exc, "execution_id", None)
     context = dict(contexts(backends).read(execution_id)) if execution_id else {}
