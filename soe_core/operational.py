@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from .context import OPERATIONAL, PARENT
 
 
@@ -27,8 +29,9 @@ def add_operational_state(execution_id: str, context: dict) -> dict:
     return context
 
 
-def main_execution_id(context: dict, default: str) -> str:
+def main_execution_id(context: Mapping, default: str) -> str:
     operational = context.get(OPERATIONAL)
-    if isinstance(operational, dict) and operational.get("main_execution_id"):
+    # a Mapping: what read_context returns need not be a dict (soe_core.store)
+    if isinstance(operational, Mapping) and operational.get("main_execution_id"):
         return operational["main_execution_id"]
     return default

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from soe_core.cli import main
@@ -16,6 +17,13 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "order_pipeline.yaml"
 TOOLS = REPO / "examples" / "order_tools.py"
 ORDERS = json.dumps({"orders": [{"id": "A", "amount": 200}, {"id": "B", "amount": 10}]})
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path, monkeypatch):
+    """`soe run` stores in ./soe.db by default: keep it out of the checkout."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SOE_STORE", raising=False)
 
 
 def run(*args: str):
@@ -154,3 +162,29 @@ def test_run_reports_unknown_llm_provider(tmp_path):
     result = CliRunner().invoke(main, ["run", str(flow), "-w", "f", "-s", "GO", "--llm", "nope"])
     assert result.exit_code != 0
     assert "unknown LLM provider 'nope'" in str(result.exception) + result.output
+
+
+def test_run_defaults_to_a_sqlite_file_in_the_working_folder(tmp_path):
+    result = run(
+        "run",
+        str(EXAMPLE),
+        "-w",
+        "order_pipeline",
+        "-s",
+        "START",
+        "--tools",
+        str(TOOLS),
+        "--context-json",
+        ORDERS,
+        "--json",
+    )
+    execution_id = json.loads(result.output)["execution_id"]
+    assert (tmp_path / "soe.db").is_file()
+    from soe_core import open_backends
+
+    backends = open_backends("sqlite:///soe.db")
+    try:
+        stored = backends.context.get_context(execution_id)
+        assert stored["summary"] == [{"orders": 2, "total": 252.0, "flagged": 1}]
+    finally:
+        backends.close()

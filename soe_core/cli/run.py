@@ -27,7 +27,13 @@ from .loading import load_tools, parse_context
     "-c", "--context", "pairs", multiple=True, metavar="KEY=VALUE", help="Initial context field."
 )
 @click.option("--context-json", help="Initial context as a JSON object.")
-@click.option("--store", default="memory://", show_default=True, help="Storage URL.")
+@click.option(
+    "--store",
+    default="sqlite:///soe.db",
+    envvar="SOE_STORE",
+    show_default=True,
+    help="Storage URL (memory://, file://DIR, sqlite:///PATH); env SOE_STORE.",
+)
 @click.option(
     "--tools",
     "tool_specs",
@@ -66,6 +72,15 @@ def run_command(
     tools = load_tools(tool_specs)
     call_llm = get_llm(llm_spec, **parse_context(llm_options, None)) if llm_spec else None
     backends = open_backends(store)
+    try:
+        _run(file, workflow, signals, initial_context, tools, call_llm, backends, as_json)
+    finally:
+        close = getattr(backends, "close", None)
+        if close is not None:
+            close()
+
+
+def _run(file, workflow, signals, initial_context, tools, call_llm, backends, as_json):
     nodes, broadcast = create_all_nodes(backends, call_llm=call_llm, tools_registry=tools)
     status, error, execution_id = "completed", None, None
     try:

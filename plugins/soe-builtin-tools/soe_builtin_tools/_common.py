@@ -100,7 +100,7 @@ def check_same_tree(backends: Any, bound_id: str, other_id: str, tool: str) -> N
     bound_root = main_execution_id(backends, bound_id)
     other = contexts(backends).read(other_id) if isinstance(other_id, str) else None
     operational = other.get(OPERATIONAL) if isinstance(other, Mapping) else None
-    other_root = operational.get("main_execution_id") if isinstance(operational, dict) else None
+    other_root = operational.get("main_execution_id") if isinstance(operational, Mapping) else None
     if other_root is not None and other_root == bound_root:
         return
     raise BuiltinPermissionError(

@@ -19,6 +19,7 @@ and do not count as node runs either (spec §15 #19).
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 from soe_core import dispatch
@@ -36,7 +37,7 @@ def main_execution_id(backends: Any, execution_id: str) -> str:
         context = contexts(backends).read(execution_id)
     except Exception:
         return execution_id
-    return _main_id(context if isinstance(context, dict) else {}, execution_id)
+    return _main_id(context if isinstance(context, Mapping) else {}, execution_id)
 
 
 def actor(backends: Any, execution_id: str) -> dict:

@@ -225,7 +225,7 @@ def create_soe_list_contexts_tool(backends: Any, execution_id: str, tools_regist
             if not isinstance(context, Mapping):
                 continue
             operational = context.get(OPERATIONAL)
-            operational = operational if isinstance(operational, dict) else {}
+            operational = operational if isinstance(operational, Mapping) else {}
             if root is not None and not is_current:
                 if operational.get("main_execution_id") != root:
                     continue

@@ -29,7 +29,8 @@ def test_pattern8_self_evolving_example(flow):
 
 def test_self_evolving_example_from_the_command_line():
     result = CliRunner().invoke(
-        main, ["run", str(EXAMPLE), "-w", "main", "-s", "START", "-c", "topic=signals"]
+        main, ["run", str(EXAMPLE), "-w", "main", "-s", "START", "-c", "topic=signals",
+              "--store", "memory://"]
     )
     assert result.exit_code == 0, result.output
     assert "REPORT -> DONE -> ANNOUNCED" in result.output
