@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .backends import create_in_memory_backends, create_local_backends
 from .dispatch import runs_on_stack
 from .plugins import PluginRegistry, get_registry
 from .settings import Settings
+from .tools import tools_registry_from_packs
 from .wiring import NodeMap, NodeWiring, default_orchestrate_caller
 
 
@@ -22,6 +23,7 @@ def create_all_nodes(
     settings: Settings | None = None,
     registry: PluginRegistry | None = None,
     orchestrate_caller: Callable[..., str] | None = None,
+    tool_packs: Iterable[str] = (),
 ) -> tuple[NodeMap, Callable[[str, list], None]]:
     """Build every installed node type; return ``(nodes, broadcast_signals_caller)`` (CORE-94).
 
@@ -30,6 +32,11 @@ def create_all_nodes(
     use without one.
     """
     registry = registry or get_registry()
+    if tool_packs:  # pack tools first, so the user's own entries win
+        tools_registry = {
+            **tools_registry_from_packs(tool_packs, registry),
+            **(tools_registry or {}),
+        }
     nodes = NodeMap()
     nodes.settings = settings or Settings.from_env()
     broadcast = registry.caller(caller).build(nodes, backends)

@@ -283,3 +283,35 @@ def test_unknown_scheme_and_provider_name_the_distribution():
         soe_core.open_backends("nosuch://x")
     with pytest.raises(PluginError, match="unknown LLM provider 'nosuch'"):
         get_llm("nosuch:model")
+
+
+class MathPack:
+    @hookimpl
+    def soe_tools(self):
+        return [ToolPack("math", (Tool("double", function=lambda n: int(n) * 2, max_retries=1),))]
+
+
+def test_tool_packs_assemble_a_registry_by_name(soe_plugins):
+    from soe_core.tools import tools_registry_from_packs
+
+    soe_plugins(MathPack())
+    registry = tools_registry_from_packs(["math"])
+    assert registry["double"]["function"](4) == 8 and registry["double"]["max_retries"] == 1
+    flow = (
+        "m:\n  D:\n    node_type: tool\n    event_triggers: [GO]\n    tool_name: double\n"
+        "    parameters: {n: '{{ context.n }}'}\n    output_field: doubled\n"
+    )
+    backends = create_in_memory_backends()
+    nodes, broadcast = create_all_nodes(backends, tool_packs=["math"])
+    execution_id = orchestrate(flow, "m", ["GO"], {"n": 21}, backends, broadcast)
+    assert backends.context.get_context(execution_id)["doubled"] == [42]
+    # the user's own entry with the same name wins over the pack's
+    nodes, broadcast = create_all_nodes(
+        backends, tools_registry={"double": lambda n: "mine"}, tool_packs=["math"]
+    )
+    execution_id = orchestrate(flow, "m", ["GO"], {"n": 21}, backends, broadcast)
+    assert backends.context.get_context(execution_id)["doubled"] == ["mine"]
+    with pytest.raises(PluginError, match="unknown tool pack 'nope'"):
+        tools_registry_from_packs(["nope"])
+    with pytest.raises(PluginError, match="bound per execution"):
+        tools_registry_from_packs(["soe-builtins"])

@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
-from ..plugins import get_registry
-from ..wiring import tool_entry
+from ..errors import PluginError
+from ..tools import tools_registry_from_packs
 from ..yaml_parser import parse_yaml
 
 
@@ -59,17 +59,10 @@ def _load_one(spec: str) -> dict:
     if ":" in spec:
         module_name, _, attr = spec.partition(":")
         return _registry_from(importlib.import_module(module_name), spec, attr)
-    pack = get_registry().tool_pack(spec)
-    return {tool.name: _pack_entry(tool) for tool in pack.tools}
-
-
-def _pack_entry(tool) -> Any:
-    if tool.factory is None:
-        return tool_entry(tool, "", None, {})
-    raise click.BadParameter(
-        f"tool {tool.name!r} is bound per execution and is always available; do not list its pack",
-        param_hint="--tools",
-    )
+    try:
+        return tools_registry_from_packs([spec])
+    except PluginError as exc:
+        raise click.BadParameter(str(exc), param_hint="--tools")
 
 
 def _registry_from(module: Any, spec: str, attr: str) -> dict:
