@@ -10,6 +10,7 @@ from typing import Any
 from . import dispatch
 from .context import OPERATIONAL, PARENT, wrap_initial_context
 from .errors import (
+    InheritanceError,
     LimitExceededError,
     NodeTypeNotWiredError,
     WorkflowValidationError,
@@ -138,8 +139,6 @@ def _checked_initial_context(initial_context: Any) -> dict:
 
 
 def _check_sources(backends: Any, config_source: str | None, context_source: str | None) -> None:
-    from .errors import InheritanceError
-
     if config_source and not backends.workflow.get_workflows_registry(config_source):
         raise InheritanceError(
             f"Cannot inherit config from execution '{config_source}': no workflows registry found"

@@ -75,6 +75,7 @@ class PluginRegistry:
         self.tool_packs: dict[str, ToolPack] = {}
         self.tools: dict[str, tuple[Tool, ToolPack]] = {}
         self.observers: list = []
+        self._builtin_tools: dict[str, Tool] | None = None
         self._collect()
 
     # -- collection -----------------------------------------------------
@@ -131,7 +132,12 @@ class PluginRegistry:
         return self.node_types.get(name)
 
     def builtin_tools(self) -> dict[str, Tool]:
-        return {name: tool for name, (tool, pack) in self.tools.items() if pack.builtin}
+        """Tools of ``builtin`` packs; looked up on every tool-node run, so built once."""
+        if self._builtin_tools is None:
+            self._builtin_tools = {
+                name: tool for name, (tool, pack) in self.tools.items() if pack.builtin
+            }
+        return self._builtin_tools
 
     def backend_scheme(self, scheme: str) -> BackendScheme:
         try:

@@ -13,16 +13,29 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from jinja2 import TemplateSyntaxError, nodes, pass_context
+from jinja2 import TemplateSyntaxError, pass_context
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 from jinja2.runtime import Context, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from .context import get_accumulated, is_history, is_reserved, template_view
+from .context import OPERATIONAL, get_accumulated, is_history, is_reserved, template_view
 from .errors import WorkflowValidationError
 
 FALSY_OUTPUTS = frozenset({"false", "0", "none", ""})
+
+
+def _copy_operational(operational: Mapping) -> dict:
+    """Counters are scalars, signals strings, node counts ints: shallow copies suffice."""
+    copied = dict(operational)
+    for key, value in copied.items():
+        if isinstance(value, list):
+            copied[key] = list(value)
+        elif isinstance(value, Mapping):
+            copied[key] = dict(value)
+        elif not isinstance(value, (str, int, float, bool, type(None))):
+            copied[key] = copy.deepcopy(value)
+    return copied
 
 
 class ContextView(dict):
@@ -40,18 +53,21 @@ class ContextView(dict):
 
         Backends may update the object they handed out in place (the in-memory
         one does), so histories and reserved fields are copied; values inside
-        histories are never mutated by the engine and stay shared.
+        histories are never mutated by the engine and stay shared. Histories
+        and the operational lists get C-level copies, not ``deepcopy``: this
+        runs for every tool node with conditions.
         """
-        return cls.of(
-            {
-                key: copy.deepcopy(value)
-                if is_reserved(key)
-                else list(value)
-                if isinstance(value, list)
-                else value
-                for key, value in context.items()
-            }
-        )
+        frozen = {}
+        for key, value in context.items():
+            if key == OPERATIONAL and isinstance(value, Mapping):
+                frozen[key] = _copy_operational(value)
+            elif is_reserved(key):
+                frozen[key] = copy.deepcopy(value)
+            elif isinstance(value, list):
+                frozen[key] = list(value)
+            else:
+                frozen[key] = value
+        return cls.of(frozen)
 
     @classmethod
     def of(cls, context: Mapping) -> ContextView:
@@ -276,5 +292,4 @@ __all__ = [
     "render_parameters",
     "render_prompt",
     "validate_jinja_syntax",
-    "nodes",
 ]

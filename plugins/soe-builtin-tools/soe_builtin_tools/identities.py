@@ -5,30 +5,11 @@ They read and write the identities of the execution tree's root
 a change made inside a child is seen by the whole tree (BUILTIN-5, WP-11).
 """
 
-import copy
 from typing import Any
 
 from ._common import as_bool, as_name, builtin, check_injected_templates
 from .audit import main_execution_id, record_modification
-
-
-def _backend(backends: Any) -> Any:
-    return getattr(backends, "identity", None)
-
-
-def _load(backends: Any, root: str) -> dict:
-    backend = _backend(backends)
-    if backend is None:
-        return {}
-    stored = backend.get_identities(root)
-    return copy.deepcopy(stored) if isinstance(stored, dict) else {}
-
-
-def _writable(backends: Any) -> Any:
-    backend = _backend(backends)
-    if backend is None:
-        raise ValueError("No identity backend configured: identities cannot be changed")
-    return backend
+from .root_store import IDENTITIES
 
 
 def create_soe_get_identities_tool(execution_id: str, backends: Any, tools_registry=None):
@@ -42,7 +23,7 @@ def create_soe_get_identities_tool(execution_id: str, backends: Any, tools_regis
             identity_name: one identity to read.
             list_only: only list the identity names.
         """
-        identities = _load(backends, main_execution_id(backends, execution_id))
+        identities = IDENTITIES.load(backends, main_execution_id(backends, execution_id))
         if as_bool(list_only):
             return {"identity_names": list(identities)}
         if identity_name:
@@ -74,13 +55,12 @@ def create_soe_inject_identity_tool(execution_id: str, backends: Any, tools_regi
                 f"system_prompt must be a string, got {type(system_prompt).__name__}"
             )
         check_injected_templates(system_prompt, f"identities.{identity_name}")
-        backend = _writable(backends)
         root = main_execution_id(backends, execution_id)
-        identities = _load(backends, root)
+        identities = IDENTITIES.load(backends, root)
         before = identities.get(identity_name)
         action = "updated" if identity_name in identities else "created"
         identities[identity_name] = system_prompt
-        backend.save_identities(root, identities)
+        IDENTITIES.save(backends, root, identities)
         record_modification(
             backends,
             execution_id,
@@ -115,11 +95,11 @@ def create_soe_remove_identity_tool(execution_id: str, backends: Any, tools_regi
             identity_name: the identity to delete.
         """
         root = main_execution_id(backends, execution_id)
-        identities = _load(backends, root)
+        identities = IDENTITIES.load(backends, root)
         if identity_name not in identities:
             raise ValueError(f"Identity '{identity_name}' not found")
         before = identities.pop(identity_name)
-        _writable(backends).save_identities(root, identities)
+        IDENTITIES.save(backends, root, identities)
         record_modification(
             backends,
             execution_id,

@@ -4,30 +4,11 @@ Like identities, the schema lives with the execution tree's root
 (``main_execution_id``), where LLM and agent nodes read it (BUILTIN-5).
 """
 
-import copy
 from typing import Any
 
 from ._common import as_name, builtin, check_injected_templates, parse_structured, refuse_reserved
 from .audit import main_execution_id, record_modification
-
-
-def _backend(backends: Any) -> Any:
-    return getattr(backends, "context_schema", None)
-
-
-def _load(backends: Any, root: str) -> dict:
-    backend = _backend(backends)
-    if backend is None:
-        return {}
-    stored = backend.get_context_schema(root)
-    return copy.deepcopy(stored) if isinstance(stored, dict) else {}
-
-
-def _writable(backends: Any) -> Any:
-    backend = _backend(backends)
-    if backend is None:
-        raise ValueError("No context schema backend configured: the schema cannot be changed")
-    return backend
+from .root_store import CONTEXT_SCHEMA
 
 
 def create_soe_get_context_schema_tool(execution_id: str, backends: Any, tools_registry=None):
@@ -40,7 +21,7 @@ def create_soe_get_context_schema_tool(execution_id: str, backends: Any, tools_r
         Args:
             field_name: one field whose definition to read.
         """
-        schema = _load(backends, main_execution_id(backends, execution_id))
+        schema = CONTEXT_SCHEMA.load(backends, main_execution_id(backends, execution_id))
         if field_name:
             if field_name not in schema:
                 return {
@@ -74,13 +55,12 @@ def create_soe_inject_context_schema_field_tool(
         if not isinstance(definition, dict):
             raise ValueError("Field definition must be a dictionary/object")
         check_injected_templates(definition, f"context_schema.{field_name}")
-        backend = _writable(backends)
         root = main_execution_id(backends, execution_id)
-        schema = _load(backends, root)
+        schema = CONTEXT_SCHEMA.load(backends, root)
         before = schema.get(field_name)
         action = "updated" if field_name in schema else "created"
         schema[field_name] = definition
-        backend.save_context_schema(root, schema)
+        CONTEXT_SCHEMA.save(backends, root, schema)
         record_modification(
             backends,
             execution_id,
@@ -117,11 +97,11 @@ def create_soe_remove_context_schema_field_tool(
             field_name: the context field.
         """
         root = main_execution_id(backends, execution_id)
-        schema = _load(backends, root)
+        schema = CONTEXT_SCHEMA.load(backends, root)
         if field_name not in schema:
             raise ValueError(f"Field '{field_name}' not found in context schema")
         before = schema.pop(field_name)
-        _writable(backends).save_context_schema(root, schema)
+        CONTEXT_SCHEMA.save(backends, root, schema)
         record_modification(
             backends,
             execution_id,

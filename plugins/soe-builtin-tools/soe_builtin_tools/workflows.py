@@ -31,6 +31,19 @@ def _save(backends: Any, execution_id: str, registry: dict) -> None:
     backends.workflow.save_workflows_registry(execution_id, registry)
 
 
+def _workflow(registry: dict, workflow_name: str) -> dict:
+    if workflow_name not in registry:
+        raise ValueError(f"Workflow '{workflow_name}' not found in workflows registry")
+    return registry[workflow_name]
+
+
+def _node_config(registry: dict, workflow_name: str, node_name: str) -> dict:
+    workflow = _workflow(registry, workflow_name)
+    if not isinstance(workflow, dict) or node_name not in workflow:
+        raise ValueError(f"Node '{node_name}' not found in workflow '{workflow_name}'")
+    return workflow[node_name]
+
+
 def _check_injected_node(workflow_name: str, node_name: Any, config: Any) -> None:
     """Everything an injected node must pass before it is stored."""
     validate_node(workflow_name, node_name, config)
@@ -139,8 +152,7 @@ def create_soe_inject_node_tool(execution_id: str, backends: Any, tools_registry
         """
         with _lock(execution_id):
             registry = _load(backends, execution_id)
-            if workflow_name not in registry:
-                raise ValueError(f"Workflow '{workflow_name}' not found in workflows registry")
+            _workflow(registry, workflow_name)
             config = parse_structured(node_config_data)
             if not isinstance(config, dict):
                 raise ValueError("Node configuration must be a dictionary/object")
@@ -184,8 +196,7 @@ def create_soe_remove_workflow_tool(execution_id: str, backends: Any, tools_regi
         """
         with _lock(execution_id):
             registry = _load(backends, execution_id)
-            if workflow_name not in registry:
-                raise ValueError(f"Workflow '{workflow_name}' not found in workflows registry")
+            _workflow(registry, workflow_name)
             before = registry.pop(workflow_name)
             _save(backends, execution_id, registry)
         record_modification(
@@ -219,11 +230,8 @@ def create_soe_remove_node_tool(execution_id: str, backends: Any, tools_registry
         """
         with _lock(execution_id):
             registry = _load(backends, execution_id)
-            if workflow_name not in registry:
-                raise ValueError(f"Workflow '{workflow_name}' not found in workflows registry")
+            _node_config(registry, workflow_name, node_name)
             workflow = registry[workflow_name]
-            if not isinstance(workflow, dict) or node_name not in workflow:
-                raise ValueError(f"Node '{node_name}' not found in workflow '{workflow_name}'")
             before = workflow.pop(node_name)
             _save(backends, execution_id, registry)
         record_modification(
@@ -275,12 +283,7 @@ def create_soe_add_signal_tool(execution_id: str, backends: Any, tools_registry=
             raise ValueError(f"condition must be a string, got {type(condition).__name__}")
         with _lock(execution_id):
             registry = _load(backends, execution_id)
-            if workflow_name not in registry:
-                raise ValueError(f"Workflow '{workflow_name}' not found in workflows registry")
-            workflow = registry[workflow_name]
-            if not isinstance(workflow, dict) or node_name not in workflow:
-                raise ValueError(f"Node '{node_name}' not found in workflow '{workflow_name}'")
-            config = workflow[node_name]
+            config = _node_config(registry, workflow_name, node_name)
             before = copy.deepcopy(config)
             emissions = config.get("event_emissions")
             if not isinstance(emissions, list):
