@@ -12,6 +12,7 @@ node set, then runs workflows::
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,8 +20,11 @@ from typing import Any
 from .backends import open_backends
 from .context import template_view
 from .engine import broadcast_signals, orchestrate
-from .errors import WorkflowValidationError
+from .errors import ResumeError, WorkflowValidationError
+from .journal import journal_of
 from .llm import get_llm
+from .resume import resume
+from .retention import prune
 from .settings import Settings
 from .setup import create_all_nodes
 from .store import contexts
@@ -57,6 +61,17 @@ class Execution:
 
     def signal(self, *signals: str) -> Execution:
         self.engine.signal(self.execution_id, *signals)
+        return self
+
+    @property
+    def status(self) -> str | None:
+        """``running``, ``idle`` or ``failed`` (None when the store keeps no journal)."""
+        journal = journal_of(self.engine.backends)
+        record = journal.execution(self.execution_id) if journal is not None else None
+        return record.get("status") if record else None
+
+    def resume(self) -> Execution:
+        self.engine.resume(self.execution_id)
         return self
 
 
@@ -113,6 +128,24 @@ class Engine:
     def signal(self, execution_id: str, *signals: str) -> None:
         """Send signals to an existing execution (external continuation, CORE-69)."""
         broadcast_signals(execution_id, list(signals), self.nodes, self.backends)
+
+    def resume(self, execution_id: str) -> Execution:
+        """Finish an execution stopped by a crash or an error (:func:`soe_core.resume.resume`)."""
+        resume(execution_id, self.nodes, self.backends)
+        return Execution(self, execution_id)
+
+    def executions(self) -> list[dict]:
+        """Summaries of the stored executions, oldest first (needs a journal)."""
+        journal = journal_of(self.backends)
+        if journal is None:
+            raise ResumeError("this store keeps no journal: executions are not listed")
+        return journal.executions()
+
+    def prune(
+        self, *execution_ids: str, older_than: datetime.datetime | str | None = None
+    ) -> list[str]:
+        """Delete executions and their children; return the deleted ids."""
+        return prune(self.backends, list(execution_ids), older_than=older_than)
 
     def switch_workflow(self, execution_id: str, workflow: str) -> None:
         """Make another workflow of the registry the current one (ECO-2)."""

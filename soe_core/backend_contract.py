@@ -404,3 +404,8 @@ class BackendContract:
         assert "FINISHED" in root["__operational__"]["signals"]
         if len(got) > 1:  # the backend lists its contexts
             assert got == expected
+
+
+from .journal_contract import JournalContract  # noqa: E402  (re-exported for plugins)
+
+__all__ = ["BackendContract", "JournalContract"]

@@ -11,7 +11,8 @@ class LocalBackends:
     """Holds the six backends an execution uses (CORE-87).
 
     ``context`` and ``workflow`` are required; the four others may be None,
-    which turns the feature off.
+    which turns the feature off. ``journal`` (optional, see
+    :mod:`soe_core.journal`) makes executions resumable.
     """
 
     def __init__(
@@ -22,6 +23,7 @@ class LocalBackends:
         conversation_history_backend: Any = None,
         context_schema_backend: Any = None,
         identity_backend: Any = None,
+        journal: Any = None,
     ):
         self.context = context_backend
         self.workflow = workflow_backend
@@ -29,6 +31,7 @@ class LocalBackends:
         self.conversation_history = conversation_history_backend
         self.context_schema = context_schema_backend
         self.identity = identity_backend
+        self.journal = journal
 
     def all(self) -> list[Any]:
         return [
@@ -45,7 +48,7 @@ class LocalBackends:
         ]
 
     def cleanup_all(self) -> None:
-        for backend in self.all():
+        for backend in [*self.all(), self.journal]:
             cleanup = getattr(backend, "cleanup_all", None)
             if cleanup is not None:
                 cleanup()
@@ -53,7 +56,7 @@ class LocalBackends:
     def close(self) -> None:
         """Release connections or files held by the backends."""
         seen: set[int] = set()
-        for backend in self.all():
+        for backend in [*self.all(), self.journal]:
             close = getattr(backend, "close", None)
             if close is not None and id(backend) not in seen:
                 seen.add(id(backend))
@@ -86,8 +89,9 @@ def create_local_backends(
     conversation_history_storage_dir: str | None = "./orchestration_data/conversations",
     context_schema_storage_dir: str | None = "./orchestration_data/schemas",
     identity_storage_dir: str | None = "./orchestration_data/identities",
+    journal_storage_dir: str | None = None,
 ) -> Any:
-    """File backends with the original's folder layout (CORE-91)."""
+    """File backends with the original's folder layout (CORE-91); a journal only if asked."""
     return (
         get_registry()
         .backend_scheme("file")
@@ -99,5 +103,6 @@ def create_local_backends(
             conversation_history_storage_dir=conversation_history_storage_dir,
             context_schema_storage_dir=context_schema_storage_dir,
             identity_storage_dir=identity_storage_dir,
+            journal_storage_dir=journal_storage_dir,
         )
     )

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import dispatch
+from . import dispatch, durable
 from .context import OPERATIONAL, PARENT, wrap_initial_context
 from .errors import (
     InheritanceError,
@@ -17,7 +17,9 @@ from .errors import (
     attach_execution_id,
 )
 from .inheritance import inherit_config, inherit_context, inherited_sections
-from .operational import add_operational_state
+from .journal import DELIVER, NODE, RUNNING, journal_of, now
+from .journal import PARENT as TO_PARENT
+from .operational import add_operational_state, main_execution_id
 from .plugins import get_registry
 from .settings import settings_of
 from .store import contexts
@@ -105,15 +107,37 @@ def orchestrate(
         context = wrap_initial_context(copy.deepcopy(initial_context))
     add_operational_state(execution_id, context)
     contexts(backends).save(execution_id, context)
+    _record_execution(backends, execution_id, initial_workflow_name, context)
 
     top_level = dispatch.current_loop() is None
     try:
         broadcast_signals_caller(execution_id, list(initial_signals))
-    except Exception as exc:
+    except BaseException as exc:  # a Ctrl-C too: the id says what to resume
         if top_level:
             attach_execution_id(exc, execution_id)
         raise
     return execution_id
+
+
+def _record_execution(backends: Any, execution_id: str, workflow: str, context: dict) -> None:
+    journal = journal_of(backends)
+    if journal is None:
+        return
+    parent = context.get(PARENT)
+    stamp = now()
+    journal.record_execution(
+        execution_id,
+        {
+            "main_execution_id": context[OPERATIONAL]["main_execution_id"],
+            "parent_execution_id": parent.get("parent_execution_id")
+            if isinstance(parent, dict)
+            else None,
+            "workflow": workflow,
+            "status": RUNNING,
+            "created": stamp,
+            "updated": stamp,
+        },
+    )
 
 
 def _checked_initial_context(initial_context: Any) -> dict:
@@ -161,45 +185,86 @@ def broadcast_signals(execution_id: str, signals: list, nodes: Mapping, backends
         )
     validate_backends(backends)
     signals = list(signals)
+    delivery = _Deliver(execution_id, signals, nodes, backends)
     if dispatch.current_loop() is not None:
-        dispatch.submit(lambda: _deliver(execution_id, signals, nodes, backends))
+        dispatch.submit(delivery)
         return
+    tree = None
+    if delivery.journal is not None:
+        context = contexts(backends).read(execution_id)
+        tree = main_execution_id(context, execution_id) if context else execution_id
+        durable.record_root(delivery, tree)
     try:
-        dispatch.run(lambda: _deliver(execution_id, signals, nodes, backends))
-    except Exception as exc:
+        with durable.top_level(backends, tree):
+            dispatch.run(delivery)
+    except BaseException as exc:
         attach_execution_id(exc, execution_id)
         raise
 
 
-def _deliver(execution_id: str, signals: list, nodes: Mapping, backends: Any) -> None:
-    """One broadcast: record it, then queue each listener and the parent hand-off."""
-    context = check_operational(execution_id, contexts(backends).read(execution_id))
-    has_parent = bool(context.get(PARENT))
-    register_event(backends, execution_id, EventTypes.SIGNALS_BROADCAST, {"signals": signals})
-    compiled = current_workflow(backends, execution_id)
-    if compiled is not None:
-        for node_name, node_config in compiled.listeners(signals):
-            dispatch.submit(
-                _NodeRun(execution_id, compiled, node_name, node_config, nodes, backends)
-            )
-    if has_parent:
-        dispatch.submit(lambda: _propagate_to_parent(execution_id, signals, nodes, backends))
+class _Job(durable.JournaledTask):
+    """A task of the engine's own, bound to a node map and backends."""
 
+    __slots__ = ("nodes", "backends")
 
-class _NodeRun:
-    """Dispatch of one node for one broadcast (CORE-32 step 4)."""
-
-    __slots__ = ("execution_id", "compiled", "node_name", "node_config", "nodes", "backends")
-
-    def __init__(self, execution_id, compiled, node_name, node_config, nodes, backends):
-        self.execution_id = execution_id
-        self.compiled = compiled
-        self.node_name = node_name
-        self.node_config = node_config
+    def __init__(self, execution_id: str, nodes: Mapping, backends: Any):
+        super().__init__(execution_id, backends)
         self.nodes = nodes
         self.backends = backends
 
+
+class _Deliver(_Job):
+    """One broadcast: record it, then queue each listener and the parent hand-off."""
+
+    __slots__ = ("signals",)
+
+    def __init__(self, execution_id: str, signals: list, nodes: Mapping, backends: Any):
+        super().__init__(execution_id, nodes, backends)
+        self.signals = signals
+
+    def job(self) -> dict:
+        return {"kind": DELIVER, "signals": self.signals}
+
     def __call__(self) -> None:
+        durable.run_job(self, self._deliver, eager=True)
+
+    def _deliver(self) -> None:
+        execution_id, signals, backends = self.execution_id, self.signals, self.backends
+        context = check_operational(execution_id, contexts(backends).read(execution_id))
+        parent = context.get(PARENT)
+        wanted = parent.get("signals_to_parent") if isinstance(parent, dict) else None
+        to_parent = bool(wanted) and any(signal in wanted for signal in signals)
+        register_event(backends, execution_id, EventTypes.SIGNALS_BROADCAST, {"signals": signals})
+        compiled = current_workflow(backends, execution_id)
+        if compiled is not None:
+            for node_name, node_config in compiled.listeners(signals):
+                dispatch.submit(
+                    _NodeRun(
+                        execution_id, compiled, node_name, node_config, self.nodes, backends
+                    )
+                )
+        if to_parent:
+            dispatch.submit(_ToParent(execution_id, signals, self.nodes, backends))
+
+
+class _NodeRun(_Job):
+    """Dispatch of one node for one broadcast (CORE-32 step 4)."""
+
+    __slots__ = ("compiled", "node_name", "node_config")
+
+    def __init__(self, execution_id, compiled, node_name, node_config, nodes, backends):
+        super().__init__(execution_id, nodes, backends)
+        self.compiled = compiled
+        self.node_name = node_name
+        self.node_config = node_config
+
+    def job(self) -> dict:
+        return {"kind": NODE, "workflow": self.compiled.workflow_name, "node": self.node_name}
+
+    def __call__(self) -> None:
+        durable.run_job(self, self._run)
+
+    def _run(self) -> None:
         execution_id, node_name, config = self.execution_id, self.node_name, self.node_config
         node_type = config.get("node_type")
         where = f"Workflow '{self.compiled.workflow_name}', node '{node_name}'"
@@ -260,6 +325,25 @@ def _validate_node(workflow_name: str, node_name: str, config: dict) -> None:
     from .validation.config import validate_node
 
     validate_node(workflow_name, node_name, config)
+
+
+class _ToParent(_Job):
+    """The hand-off of a child's signals to its parent."""
+
+    __slots__ = ("signals",)
+
+    def __init__(self, execution_id: str, signals: list, nodes: Mapping, backends: Any):
+        super().__init__(execution_id, nodes, backends)
+        self.signals = signals
+
+    def job(self) -> dict:
+        return {"kind": TO_PARENT, "signals": self.signals}
+
+    def __call__(self) -> None:
+        durable.run_job(self, self._hand_off, eager=True)
+
+    def _hand_off(self) -> None:
+        _propagate_to_parent(self.execution_id, self.signals, self.nodes, self.backends)
 
 
 def _propagate_to_parent(execution_id: str, signals: list, nodes: Mapping, backends: Any) -> None:

@@ -71,3 +71,11 @@ def attach_execution_id(exc: BaseException, execution_id: str) -> None:
             exc.execution_id = execution_id  # type: ignore[attr-defined]
         except (AttributeError, TypeError):  # exceptions with __slots__
             pass
+
+
+class ResumeError(SoeError):
+    """An execution cannot be resumed (no journal, unknown id, changed workflow)."""
+
+
+class PruneError(SoeError):
+    """Executions cannot be pruned with these backends or arguments."""

@@ -80,7 +80,9 @@ def soe_llm_providers() -> list[LlmProvider]:
 
     Called once at load. ``get_llm("NAME:MODEL", **options)`` calls the
     provider's ``build(model, **options)``, which returns a ``call_llm``
-    callable (``call_llm(prompt, config) -> str``).
+    callable (``call_llm(prompt, config) -> str``). A provider can log events
+    (token usage, latency) on the execution it serves with
+    ``soe_core.telemetry.register_scoped_event``.
     """
 
 

@@ -36,14 +36,15 @@ def lint(
     config: Any,
     *,
     tools: dict | None = None,
-    entry_signals: dict[str, set[str]] | None = None,
+    entry_signals: dict[str, set[str] | None] | None = None,
 ) -> list[Finding]:
     """Validate ``config`` and report likely mistakes.
 
-    ``tools`` (a tools registry) enables the unknown-tool check; built-in tools
-    always count as known. ``entry_signals`` maps a workflow to the signals it
-    is started with; by default a workflow's entry signals are the triggers
-    that no node of it emits.
+    Tool names are checked against ``tools`` (a tools registry) and the
+    built-in tools; without ``tools``, against the built-in tools and those of
+    installed tool packs. ``entry_signals`` maps a workflow to the signals it
+    is started with (``None``: the default); by default a workflow's entry
+    signals are the triggers that no node of it emits.
     """
     try:
         parsed = validate_config(config)
@@ -52,7 +53,19 @@ def lint(
     registry = registry_of(parsed)
     graphs = build_graphs(registry)
     findings: list[Finding] = []
-    known_tools = set(tools or ()) | set(get_registry().builtin_tools())
+    plugin_registry = get_registry()
+    known_tools = set(plugin_registry.builtin_tools())
+    if tools is None:  # tools of installed packs can be enabled by name, so they count
+        known_tools |= set(plugin_registry.tools)
+        tool_hint = " (no tools registry given: built-in tools and installed packs are known)"
+    else:
+        known_tools |= set(tools)
+        tool_hint = ""
+    for name in entry_signals or {}:
+        if name not in graphs:
+            findings.append(
+                Finding("error", f"workflow not found; available: {sorted(graphs)}", name)
+            )
     injects = _injects_workflows(registry)
     for graph in graphs.values():
         emitted = emitted_signals(graph) | graph.external
@@ -83,7 +96,7 @@ def lint(
                         )
                     )
             findings.extend(
-                _node_references(registry, node, known_tools, tools is not None, injects, where)
+                _node_references(registry, node, known_tools, tool_hint, injects, where)
             )
         reached = reachable_nodes(graph, entries | graph.external)
         for node_name in graph.nodes:
@@ -113,17 +126,17 @@ def _injects_workflows(registry: dict) -> bool:
     return False
 
 
-def _node_references(registry, node, known_tools, check_tools, injects, where) -> list[Finding]:
+def _node_references(registry, node, known_tools, tool_hint, injects, where) -> list[Finding]:
     found = []
     node_type = node.get("node_type")
-    if node_type == "tool" and check_tools and node.get("tool_name") not in known_tools:
-        found.append(
-            Finding("warning", f"unknown tool '{node.get('tool_name')}'", key="tool_name", **where)
-        )
-    if node_type == "agent" and check_tools:
+    if node_type == "tool" and node.get("tool_name") not in known_tools:
+        message = f"unknown tool '{node.get('tool_name')}'{tool_hint}"
+        found.append(Finding("warning", message, key="tool_name", **where))
+    if node_type == "agent":
         for tool in node.get("tools") or ():
             if tool not in known_tools:
-                found.append(Finding("warning", f"unknown tool '{tool}'", key="tools", **where))
+                message = f"unknown tool '{tool}'{tool_hint}"
+                found.append(Finding("warning", message, key="tools", **where))
     if node_type == "child" and node.get("child_workflow_name") not in registry:
         found.append(
             Finding(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from . import durable
 from .context import PARENT
 from .store import contexts
 
@@ -19,6 +20,7 @@ def save_output_to_context(
     """
     if not output_field or value is None:
         return
+    durable.before_output_write()
     access = contexts(backends)
     access.write_field(execution_id, output_field, value)
     current = execution_id

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 from .plugins import get_registry
+from .registrations import EventObserver
 from .store import contexts
 
 log = logging.getLogger("soe.telemetry")
@@ -33,6 +38,7 @@ class EventTypes:
     # added by this engine
     LIMIT_EXCEEDED = "limit_exceeded"
     CHILD_STARTED = "child_started"
+    LLM_REQUEST = "llm_request"  # one provider request (usage, latency); see execution_scope
 
 
 def utc_timestamp() -> str:
@@ -76,6 +82,34 @@ def register_event(
     _notify(execution_id, event_type, data)
 
 
+_scope: ContextVar[tuple[Any, str] | None] = ContextVar("soe_execution_scope", default=None)
+
+
+@contextmanager
+def execution_scope(backends: Any, execution_id: str) -> Iterator[None]:
+    """Mark code that runs for one execution (node types wrap their LLM calls in it).
+
+    Code that is not handed the execution, such as an LLM provider, can then
+    log events on it with :func:`register_scoped_event`. Scopes nest (a child
+    workflow started inside wins until it returns) and are per thread.
+    """
+    token = _scope.set((backends, execution_id))
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
+def register_scoped_event(event_type: str, data: dict) -> bool:
+    """Log an event on the execution in scope; ``False`` (nothing logged) outside any scope."""
+    current = _scope.get()
+    if current is None:
+        return False
+    backends, execution_id = current
+    register_event(backends, execution_id, event_type, data)
+    return True
+
+
 def _notify(execution_id: str, event_type: str, data: dict) -> None:
     observers = get_registry().observers
     if not observers:
@@ -85,3 +119,31 @@ def _notify(execution_id: str, event_type: str, data: dict) -> None:
             observer(execution_id, event_type, data)
         except Exception:  # an observer must never break a workflow
             log.exception("event observer %r failed on %s", observer, event_type)
+
+
+_observers_lock = threading.Lock()
+
+
+@contextmanager
+def observing(observer: EventObserver) -> Iterator[EventObserver]:
+    """Call ``observer(execution_id, event_type, data)`` for every event while the block runs.
+
+    Events from every thread of the process are seen (a concurrent caller
+    runs nodes in worker threads), so ``observer`` must be thread-safe.
+    The observer joins those of the current plugin registry: the list is
+    replaced, never changed in place, so ``register_event`` reads it without
+    a lock and costs nothing more when nobody observes.
+    """
+    registry = get_registry()
+    with _observers_lock:
+        registry.observers = [*registry.observers, observer]
+    try:
+        yield observer
+    finally:
+        with _observers_lock:
+            remaining = list(registry.observers)
+            for index, attached in enumerate(remaining):
+                if attached is observer:
+                    del remaining[index]
+                    break
+            registry.observers = remaining

@@ -1,8 +1,14 @@
-"""The minimal `soe` command line: `soe run` and `soe plugins`."""
+"""`soe run` and `soe plugins` (issue #6): output order, --json shape, options, the entry point.
+
+The other commands have their own modules: test_cli_signal_inspect.py (signal, inspect),
+test_cli_progress.py (live progress, telemetry.observing), test_cli_offline.py (validate,
+graph), test_cli_options.py (--caller, --store, --llm options), test_cli_entry_point.py.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -45,9 +51,15 @@ def test_run_example_prints_id_signals_and_context():
     )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].startswith("execution ")
+    assert re.fullmatch(r"execution [0-9a-f-]{36}", lines[0])
     assert "ORDER_PRICED -> ORDER_PRICED -> ALL_PRICED -> NEEDS_REVIEW -> DONE" in result.output
-    assert '"total": 252.0' in result.output and '"flagged": 1' in result.output
+    # the final context comes last: "context:" then one line per field
+    tail = lines[lines.index("context:") :]
+    assert tail[1:] == [
+        '  orders: [{"id": "A", "amount": 200}, {"id": "B", "amount": 10}]',
+        '  priced: {"id": "B", "total": 12.0, "review": false}',
+        '  summary: {"orders": 2, "total": 252.0, "flagged": 1}',
+    ]
 
 
 def test_run_json_output():
@@ -64,10 +76,15 @@ def test_run_json_output():
         ORDERS,
         "--json",
     )
-    payload = json.loads(result.output)
-    assert payload["status"] == "completed"
+    payload = json.loads(result.stdout)  # nothing but the JSON object on stdout
+    assert set(payload) == {"execution_id", "status", "signals", "context", "error"}
+    assert payload["status"] == "completed" and payload["error"] is None
     assert payload["signals"][:2] == ["START", "HAS_ORDERS"]
     assert payload["context"]["summary"] == {"orders": 2, "total": 252.0, "flagged": 1}
+    assert "priced" in payload["context"] and not any(
+        k.startswith("__") for k in payload["context"]
+    )
+    assert result.stderr == ""  # progress is off with --json unless stderr is a terminal
 
 
 def test_run_context_pairs_are_yaml_scalars(tmp_path):
@@ -85,7 +102,22 @@ def test_run_failure_exits_non_zero_and_names_node(tmp_path):
     flow.write_text("f:\n  R:\n    node_type: router\n    event_triggers: [GO]\n")
     result = CliRunner().invoke(main, ["run", str(flow), "-w", "f", "-s", "GO"])
     assert result.exit_code == 1
-    assert "Workflow 'f', node 'R': 'event_emissions' is required" in result.output
+    assert "Workflow 'f', node 'R': 'event_emissions' is required" in result.stderr
+    assert result.stdout.splitlines()[0] == "execution -"  # failed before it started
+    assert result.stdout.splitlines()[-1] == "context:"
+
+
+def test_run_failure_in_a_node_reports_json_with_the_id(tmp_path):
+    flow = tmp_path / "bad.yaml"
+    flow.write_text(
+        "f:\n  T:\n    node_type: tool\n    event_triggers: [GO]\n    tool_name: missing\n"
+    )
+    result = CliRunner().invoke(main, ["run", str(flow), "-w", "f", "-s", "GO", "--json"])
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert payload["status"] == "failed" and payload["execution_id"]
+    assert payload["signals"] == ["GO"]
+    assert "Tool 'missing' not found" in payload["error"]
 
 
 def test_plugins_lists_builtins_with_what_they_provide():

@@ -26,15 +26,22 @@ def parse_context(pairs: tuple[str, ...], context_json: str | None) -> dict:
         if not isinstance(loaded, dict):
             raise click.BadParameter("must be a JSON object", param_hint="--context-json")
         context.update(loaded)
+    context.update(parse_pairs(pairs, "-c"))
+    return context
+
+
+def parse_pairs(pairs: tuple[str, ...], option: str) -> dict:
+    """``key=value`` strings into a dict; values are read as YAML scalars (``n=3`` is 3)."""
+    parsed: dict = {}
     for pair in pairs:
         key, sep, raw = pair.partition("=")
         if not sep or not key:
-            raise click.BadParameter(f"expected key=value, got {pair!r}", param_hint="-c")
+            raise click.BadParameter(f"expected key=value, got {pair!r}", param_hint=option)
         try:
-            context[key] = parse_yaml(raw) if raw else ""
+            parsed[key] = parse_yaml(raw) if raw else ""
         except ValueError:
-            context[key] = raw
-    return context
+            parsed[key] = raw
+    return parsed
 
 
 def load_tools(specs: tuple[str, ...]) -> dict | None:

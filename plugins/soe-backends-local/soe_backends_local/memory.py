@@ -14,9 +14,12 @@ import itertools
 import threading
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from soe_core.backends import LocalBackends
 from soe_core.context import set_field
+
+from .journal import MemoryJournal
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
@@ -84,6 +87,10 @@ class InMemoryContextBackend:
         with self._lock:
             return sorted(self._contexts)
 
+    def delete_context(self, id: str) -> None:
+        with self._lock:
+            self._contexts.pop(id, None)
+
     def cleanup_all(self) -> None:
         with self._lock:
             self._contexts.clear()
@@ -123,6 +130,12 @@ class InMemoryWorkflowBackend:
         """Changes whenever the registry or current name of ``id`` is saved."""
         return self._versions.get(id, 0)
 
+    def delete_workflows(self, id: str) -> None:
+        with self._lock:
+            self._registries.pop(id, None)
+            self._names.pop(id, None)
+            self._versions[id] = next(self._ticks)
+
     def cleanup_all(self) -> None:
         with self._lock:
             self._registries.clear()
@@ -144,6 +157,10 @@ class InMemoryTelemetryBackend:
         with self._lock:
             events = list(self._events.get(execution_id, ()))
         return [_detach(event) for event in events]
+
+    def delete_events(self, execution_id: str) -> None:
+        with self._lock:
+            self._events.pop(execution_id, None)
 
     def cleanup_all(self) -> None:
         with self._lock:
@@ -231,15 +248,23 @@ class InMemoryIdentityBackend:
             self._identities.clear()
 
 
-def open_memory(url: str = "memory://", **options: Any) -> LocalBackends:
+def open_memory(url: str = "memory://", *, journal: bool | None = None) -> LocalBackends:
     """Open ``memory://``: all six backends in memory (CORE-90).
 
-    Anything after the scheme is ignored; there are no options.
+    A journal (``memory://?journal=1`` or ``journal=True``) records pending
+    work so that a failed execution can be resumed in the same process; it
+    is off by default because memory dies with the process and the journal
+    costs about a fifth of a node run.
     """
     if not url.startswith("memory:"):
         raise ValueError(f"open_memory() expects a memory:// URL, got {url!r}")
-    if options:
-        raise TypeError(f"memory:// takes no options, got {', '.join(sorted(options))}")
+    query = parse_qs(urlsplit(url).query)
+    unknown = set(query) - {"journal"}
+    if unknown:
+        names = ", ".join(sorted(unknown))
+        raise TypeError(f"memory:// takes only the journal option, got {names}")
+    if journal is None:
+        journal = query.get("journal", ["0"])[-1].lower() in ("1", "true", "yes", "on")
     return LocalBackends(
         InMemoryContextBackend(),
         InMemoryWorkflowBackend(),
@@ -247,6 +272,7 @@ def open_memory(url: str = "memory://", **options: Any) -> LocalBackends:
         conversation_history_backend=InMemoryConversationHistoryBackend(),
         context_schema_backend=InMemoryContextSchemaBackend(),
         identity_backend=InMemoryIdentityBackend(),
+        journal=MemoryJournal() if journal else None,
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from soe_core import EventTypes, NodeType, OperationalValidationError, dispatch
+from soe_core import EventTypes, NodeType, OperationalValidationError, dispatch, durable
 from soe_core.context import OPERATIONAL, PARENT, get_accumulated, get_field, is_reserved
 from soe_core.dispatch import runs_on_stack
 from soe_core.engine import ChildSpawnContext
@@ -131,8 +131,24 @@ def create_child_node_caller(
     return runs_on_stack(execute_child)
 
 
-class _Spawn:
-    """Start one child; queued so each child's cascade ends before the next starts."""
+class _Spawn(durable.JournaledTask):
+    """Start one child; queued so each child's cascade ends before the next starts.
+
+    A journaled job: the child's context, its summary and its first delivery
+    are stored in one step with the job crossed out, so a crash never
+    starts a child twice.
+    """
+
+    __slots__ = (
+        "caller",
+        "backends",
+        "node_name",
+        "snapshot",
+        "workflow_name",
+        "signals",
+        "child_context",
+        "delay",
+    )
 
     def __init__(
         self,
@@ -146,13 +162,27 @@ class _Spawn:
         child_context,
         delay,
     ):
-        self.caller, self.backends, self.parent_id = caller, backends, parent_id
+        super().__init__(parent_id, backends)
+        self.caller, self.backends = caller, backends
         self.node_name, self.snapshot, self.workflow_name = node_name, snapshot, workflow_name
         self.signals, self.child_context, self.delay = signals, child_context, delay
+
+    def job(self) -> dict:
+        return {
+            "kind": SPAWN,
+            "node": self.node_name,
+            "workflow": self.workflow_name,
+            "signals": self.signals,
+            "context": dict(self.child_context),
+            "delay": self.delay,
+        }
 
     def __call__(self) -> None:
         if self.delay:
             time.sleep(self.delay)
+        durable.run_job(self, self._spawn, eager=True)
+
+    def _spawn(self) -> None:
         child_id = self.caller(
             config=self.snapshot,
             initial_workflow_name=self.workflow_name,
@@ -162,7 +192,7 @@ class _Spawn:
         )
         register_event(
             self.backends,
-            self.parent_id,
+            self.execution_id,
             EventTypes.CHILD_STARTED,
             {
                 "node_name": self.node_name,
@@ -170,6 +200,28 @@ class _Spawn:
                 "child_workflow": self.workflow_name,
             },
         )
+
+
+SPAWN = "spawn"
+
+
+def _rebuild_spawn(parent_id: str, job: dict, nodes: Any, backends: Any) -> _Spawn:
+    """The pending spawn of a resumed execution (the parent's registry is the snapshot)."""
+    registry = backends.workflow.get_workflows_registry(parent_id) or {}
+    return _Spawn(
+        nodes.wiring.orchestrate_caller,
+        backends,
+        parent_id,
+        job["node"],
+        registry,
+        job["workflow"],
+        list(job["signals"]),
+        ChildSpawnContext(job["context"]),
+        float(job.get("delay") or 0.0),
+    )
+
+
+durable.register_job_kind(SPAWN, _rebuild_spawn)
 
 
 def _base_context(execution_id: str, context: dict, config: dict) -> dict:

@@ -19,7 +19,7 @@ from typing import Any
 from soe_core import EventTypes, NodeType
 from soe_core.dispatch import runs_on_stack
 from soe_core.store import contexts
-from soe_core.telemetry import register_event
+from soe_core.telemetry import execution_scope, register_event
 from soe_core.validation import check_operational
 
 from .agent_loop import AgentRun
@@ -89,7 +89,8 @@ def create_agent_node_caller(
             conversation,
         )
         try:
-            signals = run.run()
+            with execution_scope(backends, execution_id):  # providers may log llm_request
+                signals = run.run()
         except Exception as exc:
             handle_failure(backends, broadcast, execution_id, "agent", node_config, exc)
             return

@@ -18,7 +18,7 @@ from soe_core import EventTypes, NodeType
 from soe_core.dispatch import runs_on_stack
 from soe_core.outputs import save_output_to_context
 from soe_core.store import contexts
-from soe_core.telemetry import register_event
+from soe_core.telemetry import execution_scope, register_event
 from soe_core.templating import ContextView, render_prompt
 from soe_core.validation import check_operational
 
@@ -73,7 +73,8 @@ def create_llm_node_caller(
             )
             resolver = Resolver(client, node_config)
             request = Request(record, model, history=list(conversation.entries))
-            validated = resolver.resolve(request, retries_of(node_config))
+            with execution_scope(backends, execution_id):  # providers may log llm_request
+                validated = resolver.resolve(request, retries_of(node_config))
             value = extract_output(validated, output_field)
             selected = extract_signals(validated)
             save_output_to_context(backends, execution_id, output_field, value)

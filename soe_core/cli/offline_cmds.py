@@ -1,4 +1,4 @@
-"""Offline commands: ``soe validate`` and ``soe graph``."""
+"""Commands that read a workflow file and run nothing: ``soe validate`` and ``soe graph``."""
 
 from __future__ import annotations
 
@@ -12,22 +12,19 @@ from ..lint import lint
 from ..signal_graph import as_dot, as_mermaid, build_graphs, registry_of
 from ..validation.config import validate_config
 from .loading import load_tools
+from .options import tools_option
 
 
 @click.command("validate")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--tools",
-    "tool_specs",
-    multiple=True,
-    metavar="PACK|FILE.py|MODULE:ATTR",
-    help="Tools registry to check tool names against.",
-)
+@tools_option
 @click.option("-w", "--workflow", help="Workflow started with --signal (for reachability).")
 @click.option("-s", "--signal", "signals", multiple=True, help="Entry signal of --workflow.")
 def validate_command(file, tool_specs, workflow, signals):
     """Validate FILE and report likely mistakes; exit 1 on errors."""
-    entries = {workflow: set(signals)} if workflow and signals else None
+    if signals and not workflow:
+        raise click.UsageError("-s/--signal needs -w/--workflow (the workflow it starts)")
+    entries = {workflow: set(signals) or None} if workflow else None
     findings = lint(file.read_text(), tools=load_tools(tool_specs), entry_signals=entries)
     for finding in findings:
         click.echo(str(finding), err=finding.level == "error")
