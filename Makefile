@@ -4,21 +4,15 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PLUGINS := $(sort $(wildcard plugins/*/pyproject.toml))
-CONTRIB := $(sort $(wildcard soe_contrib_*/pyproject.toml))
+PLUGINS := $(sort $(wildcard plugins/*/pyproject.toml contrib/*/pyproject.toml))
 STAMP := $(VENV)/.installed
 
 .PHONY: install demo test lint bench clean
 
-# soe_contrib_* folders share their package's name, so from the repo root the
-# folder would shadow the package: "compat" editable installs put the folder
-# itself on sys.path, where the real package is found first.
-$(STAMP): pyproject.toml $(PLUGINS) $(CONTRIB)
+$(STAMP): pyproject.toml $(PLUGINS)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[test]" $(foreach p,$(PLUGINS),-e $(dir $(p)))
-	$(if $(CONTRIB),$(PY) -m pip install -q --config-settings editable_mode=compat \
-		$(foreach p,$(CONTRIB),-e $(dir $(p))))
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -39,4 +33,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/chain.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info plugins/*/*.egg-info
+	rm -rf $(VENV) build *.egg-info plugins/*/*.egg-info contrib/*/*.egg-info

@@ -86,6 +86,7 @@ class Engine:
         llm_options: Mapping[str, Any] | None = None,
         tools: Mapping[str, Any] | None = None,
         caller: str = "sync",
+        caller_options: Mapping[str, Any] | None = None,
         settings: Settings | None = None,
     ):
         self.backends = open_backends(store) if isinstance(store, str) else store
@@ -97,6 +98,7 @@ class Engine:
             call_llm=llm,
             tools_registry=dict(tools) if tools is not None else None,
             caller=caller,
+            caller_options=caller_options,
             settings=settings,
         )
 

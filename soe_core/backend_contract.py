@@ -291,6 +291,25 @@ class BackendContract:
         assert got["__operational__"]["nodes"] == {"N": 200}
         assert len(got["__operational__"]["signals"]) == 200
 
+    appends_per_thread = 1000
+    """Stores that rewrite a whole context per append (files, two-method
+    backends) are quadratic in this test and lower it."""
+
+    def test_eight_threads_append_concurrently(self, backends):
+        """Issue [C]: 8 threads x 1,000 appends to one field -> 8,000 entries, none lost."""
+        access = contexts(backends)
+        access.save("a", {"x": [], **_operational_context("a")})
+        count = self.appends_per_thread
+
+        def work(number: int) -> None:
+            for step in range(count):
+                access.write_field("a", "x", [number, step])
+
+        _hammer(work)
+        got = backends.context.get_context("a")["x"]
+        assert len(got) == 8 * count
+        assert sorted(map(tuple, got)) == [(n, s) for n in range(8) for s in range(count)]
+
     # -- workflow -----------------------------------------------------------
 
     def test_workflow_roundtrip_and_isolation(self, backends):

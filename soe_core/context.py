@@ -71,7 +71,9 @@ def wrap_initial_context(initial: Mapping) -> dict:
 def template_view(context: Mapping) -> dict:
     """Latest value of each ordinary field, raw value of each reserved field (CORE-52)."""
     view = {}
-    for key, value in context.items():
+    # list(): a C-level copy of the items, so a field added meanwhile by
+    # another thread (concurrent callers, in-memory store) cannot break the loop
+    for key, value in list(context.items()):
         if is_reserved(key):
             view[key] = value
         elif isinstance(value, list) or is_history(value):

@@ -67,14 +67,40 @@ def run(first: Task) -> None:
         _state.depth -= 1
 
 
+def run_one(task: Task) -> list[Task]:
+    """Run ``task`` alone and return, in order, the tasks it submitted.
+
+    For callers that run the follow-ups elsewhere (another process or
+    machine) instead of on this thread's stack.
+    """
+    loop = _Loop()
+    previous = getattr(_state, "loop", None)
+    _state.loop = loop
+    _state.depth = getattr(_state, "depth", 0) + 1
+    if _state.depth == 1:
+        _state.counters = {}
+    try:
+        task()
+        return loop.batch
+    finally:
+        _state.loop = previous
+        _state.depth -= 1
+
+
 def count_step(execution_id: str) -> int:
     """Count one node run of an execution in the running loop; return the total."""
     counters = getattr(_state, "counters", None)
     if counters is None or not getattr(_state, "depth", 0):
         return 0
-    total = counters.get(execution_id, 0) + 1
-    counters[execution_id] = total
-    return total
+    lock = getattr(_state, "counters_lock", None)
+    if lock is None:
+        total = counters.get(execution_id, 0) + 1
+        counters[execution_id] = total
+        return total
+    with lock:  # shared by the worker threads of a concurrent run
+        total = counters.get(execution_id, 0) + 1
+        counters[execution_id] = total
+        return total
 
 
 def current_node() -> tuple[str, str] | None:

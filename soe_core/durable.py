@@ -48,6 +48,8 @@ class JournaledTask:
     """
 
     __slots__ = ("execution_id", "journal", "job_id", "tree")
+    inlinable = False
+    """True for tasks whose ``body()`` may run inside the step of the job that caused them."""
 
     def __init__(self, execution_id: str, backends: Any):
         self.execution_id = execution_id
@@ -126,6 +128,8 @@ def run_job(task: Any, body: Callable[[], None], eager: bool = False) -> None:
         loop = dispatch.current_loop()
         batch = loop.batch if loop is not None else []
         step.open()
+        if len(batch) == 1 and _inlinable(batch[0], journal):
+            _inline(loop, batch)
         fresh = [t for t in batch if getattr(t, "job_id", 0) is None]
         ids = journal.commit(task.tree, task.job_id, [(t.execution_id, t.job()) for t in fresh])
         if ids is None:
@@ -140,6 +144,25 @@ def run_job(task: Any, body: Callable[[], None], eager: bool = False) -> None:
         raise
     finally:
         _state.step = previous
+
+
+def _inlinable(task: Any, journal: Any) -> bool:
+    return getattr(task, "inlinable", False) and task.journal is journal and task.job_id is None
+
+
+def _inline(loop: Any, batch: list) -> None:
+    """Run a job's only follow-up (a delivery) inside the job's own step.
+
+    It would run next anyway, so the order is unchanged; the journal is
+    spared writing down a job only to cross it out a moment later.
+    """
+    (follow_up,) = batch
+    loop.batch = inner = []
+    try:
+        follow_up.body()
+    finally:
+        loop.batch = batch
+    batch[:] = inner
 
 
 class _AlreadyDone(Exception):

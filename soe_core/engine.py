@@ -173,11 +173,20 @@ def _check_sources(backends: Any, config_source: str | None, context_source: str
         )
 
 
-def broadcast_signals(execution_id: str, signals: list, nodes: Mapping, backends: Any) -> None:
+def broadcast_signals(
+    execution_id: str,
+    signals: list,
+    nodes: Mapping,
+    backends: Any,
+    *,
+    runner: Callable[[dispatch.Task], None] = dispatch.run,
+) -> None:
     """Deliver ``signals`` to the current workflow of an execution (CORE-31, CORE-32).
 
-    Called from outside a workflow, it returns when the cascade is finished;
-    called while a node runs, the delivery happens right after that node.
+    Called from outside a workflow, it returns when the cascade is finished
+    (``runner`` runs it: the synchronous loop, or a caller's own such as a
+    thread pool); called while a node runs, the delivery happens right
+    after that node.
     """
     if not isinstance(signals, list):
         raise WorkflowValidationError(
@@ -196,7 +205,7 @@ def broadcast_signals(execution_id: str, signals: list, nodes: Mapping, backends
         durable.record_root(delivery, tree)
     try:
         with durable.top_level(backends, tree):
-            dispatch.run(delivery)
+            runner(delivery)
     except BaseException as exc:
         attach_execution_id(exc, execution_id)
         raise
@@ -225,10 +234,12 @@ class _Deliver(_Job):
     def job(self) -> dict:
         return {"kind": DELIVER, "signals": self.signals}
 
-    def __call__(self) -> None:
-        durable.run_job(self, self._deliver, eager=True)
+    inlinable = True
 
-    def _deliver(self) -> None:
+    def __call__(self) -> None:
+        durable.run_job(self, self.body, eager=True)
+
+    def body(self) -> None:
         execution_id, signals, backends = self.execution_id, self.signals, self.backends
         context = check_operational(execution_id, contexts(backends).read(execution_id))
         parent = context.get(PARENT)

@@ -67,7 +67,9 @@ def soe_callers() -> list[CallerType]:
     Called once at load. ``create_all_nodes(..., caller=NAME)`` calls the
     registration's ``build(nodes, backends, **options)`` and uses the returned
     ``broadcast_signals_caller(execution_id, signals)`` for every emission.
-    The kernel's default is the caller named ``sync``.
+    The kernel's default is the caller named ``sync``. A caller that runs
+    jobs in worker processes also sets ``serve``, which ``soe worker --caller
+    NAME`` calls to run a worker.
     """
 
 

@@ -22,6 +22,9 @@ A journal implements:
     call returns None: that is how a job delivered twice is run once.
 ``pending(main_id) -> list[PendingJob]``
     The jobs not yet done, ordered by id.
+``job(main_id, job_id) -> PendingJob | None`` (optional)
+    One pending job, or None when it is done (or unknown). Workers that
+    run one job per message use it instead of scanning ``pending``.
 ``transaction()``
     A context manager: journal commits and context writes made inside
     it are stored together or not at all (nests). A journal that cannot

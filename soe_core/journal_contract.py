@@ -101,6 +101,17 @@ class JournalContract:
         assert journal.commit("tree", job, [("e", {"n": 2})]) is None
         assert [p.job for p in journal.pending("tree")] == [{"n": 1}]
 
+    def test_job_looks_up_one_pending_job(self, backends):
+        journal = backends.journal
+        if not hasattr(journal, "job"):
+            pytest.skip("job() is optional")
+        first, second = journal.commit("tree", None, [("e1", {"n": 1}), ("e2", {"n": 2})])
+        assert journal.job("tree", second) == (second, first, "e2", {"n": 2})
+        assert journal.job("other", second) is None
+        journal.commit("tree", second, [])
+        assert journal.job("tree", second) is None
+        assert journal.job("tree", first).job == {"n": 1}
+
     def test_concurrent_commits_get_unique_ids(self, backends):
         journal = backends.journal
         ids: list[int] = []

@@ -52,11 +52,19 @@ class BackendScheme:
 @dataclass(frozen=True)
 class CallerType:
     """A signal transport. ``build(nodes, backends, **options)`` returns a
-    ``broadcast_signals_caller(execution_id, signals)``."""
+    ``broadcast_signals_caller(execution_id, signals)``.
+
+    A transport that runs nodes in worker processes also gives ``serve``,
+    which ``soe worker`` calls as ``serve(connect, concurrency=, broker_url=,
+    **options)`` and which runs a worker until it is stopped; ``connect()``
+    is a context manager yielding the worker's backends and nodes
+    (:class:`soe_core.cli.options.Connection`).
+    """
 
     name: str
     build: Callable[..., Callable[[str, list], None]]
     description: str = ""
+    serve: Callable[..., None] | None = None
 
 
 @dataclass(frozen=True)

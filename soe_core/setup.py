@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .backends import create_in_memory_backends, create_local_backends
@@ -20,6 +20,7 @@ def create_all_nodes(
     tools_registry: dict | None = None,
     *,
     caller: str = "sync",
+    caller_options: Mapping[str, Any] | None = None,
     settings: Settings | None = None,
     registry: PluginRegistry | None = None,
     orchestrate_caller: Callable[..., str] | None = None,
@@ -29,7 +30,8 @@ def create_all_nodes(
 
     ``llm``-needing types are wired only with ``call_llm``; ``tools``-needing
     types are listed only with a ``tools_registry`` but still built on first
-    use without one.
+    use without one. ``caller`` names the signal transport (``sync``,
+    ``threads``, ...) and ``caller_options`` are passed to its builder.
     """
     registry = registry or get_registry()
     if tool_packs:  # pack tools first, so the user's own entries win
@@ -39,7 +41,7 @@ def create_all_nodes(
         }
     nodes = NodeMap()
     nodes.settings = settings or Settings.from_env()
-    broadcast = registry.caller(caller).build(nodes, backends)
+    broadcast = registry.caller(caller).build(nodes, backends, **dict(caller_options or {}))
     nodes.broadcast_caller = broadcast
     wiring = NodeWiring(
         backends=backends,

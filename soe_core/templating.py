@@ -58,7 +58,7 @@ class ContextView(dict):
         runs for every tool node with conditions.
         """
         frozen = {}
-        for key, value in context.items():
+        for key, value in list(context.items()):  # see template_view
             if key == OPERATIONAL and isinstance(value, Mapping):
                 frozen[key] = _copy_operational(value)
             elif is_reserved(key):

@@ -125,7 +125,7 @@ def test_plugins_lists_builtins_with_what_they_provide():
     plugins = {p["name"]: p for p in json.loads(result.output)}
     assert plugins["nodes_core"]["provides"]["node type"] == ["router", "tool", "child"]
     assert plugins["local_backends"]["provides"]["backend scheme"] == ["memory", "file"]
-    assert plugins["callers"]["provides"]["caller"] == ["sync"]
+    assert plugins["callers"]["provides"]["caller"] == ["sync", "threads"]
     assert plugins["builtin_tools"]["provides"]["tool pack"] == ["soe-builtins"]
     assert all(p["status"] == "loaded" for p in plugins.values())
     text = run("plugins").output

@@ -35,6 +35,8 @@ class TwoMethodContextBackend:
 
 
 class TestTwoMethodContract(BackendContract):
+    appends_per_thread = 150  # get + save copy the whole context: quadratic
+
     def make_backends(self, tmp_path):
         memory = create_in_memory_backends()
         return LocalBackends(

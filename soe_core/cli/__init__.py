@@ -15,6 +15,7 @@ from .plugins_cmd import plugins_command
 from .run import run_command
 from .signal_cmd import signal_command
 from .store_cmds import list_command, prune_command, resume_command
+from .worker_cmd import worker_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,3 +33,4 @@ main.add_command(prune_command)
 main.add_command(validate_command)
 main.add_command(graph_command)
 main.add_command(plugins_command)
+main.add_command(worker_command)

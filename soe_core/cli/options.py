@@ -56,13 +56,13 @@ tools_option = click.option(
     help="Tools registry: an installed pack name, a Python file defining TOOLS, "
     "or module:attr (repeatable).",
 )
-_llm_option = click.option(
+llm_option = click.option(
     "--llm",
     "llm_spec",
     metavar="NAME[:MODEL]",
     help="LLM provider for llm and agent nodes, e.g. fake or openai:gpt-4o-mini.",
 )
-_llm_options_option = click.option(
+llm_options_option = click.option(
     "--llm-option",
     "llm_options",
     multiple=True,
@@ -137,7 +137,7 @@ def engine_options(command: Callable) -> Callable:
         return command(*args, engine=engine, **kwargs)
 
     for option in reversed(
-        (store_option, tools_option, _llm_option, _llm_options_option, _caller_option)
+        (store_option, tools_option, llm_option, llm_options_option, _caller_option)
     ):
         with_engine = option(with_engine)
     return with_engine

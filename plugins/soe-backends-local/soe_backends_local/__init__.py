@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .file_journal import FileJournal
 from .files import (
     LocalContextBackend,
     LocalWorkflowBackend,
@@ -15,6 +16,7 @@ from .files_optional import (
     LocalTelemetryBackend,
 )
 from .ids import safe_id
+from .journal import MemoryJournal
 from .memory import (
     InMemoryContextBackend,
     InMemoryContextSchemaBackend,
@@ -29,6 +31,7 @@ from .memory import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "FileJournal",
     "InMemoryContextBackend",
     "InMemoryContextSchemaBackend",
     "InMemoryConversationHistoryBackend",
@@ -41,6 +44,7 @@ __all__ = [
     "LocalIdentityBackend",
     "LocalTelemetryBackend",
     "LocalWorkflowBackend",
+    "MemoryJournal",
     "create_in_memory_backends",
     "create_local_backends",
     "open_files",

@@ -16,6 +16,7 @@ from urllib.parse import unquote
 from soe_core.backends import LocalBackends
 from soe_core.context import set_field
 
+from .file_journal import FileJournal
 from .fileio import (
     IdLocks,
     dump_json,
@@ -79,6 +80,11 @@ class LocalContextBackend:
             path.stem for path in self.storage_dir.glob("*.json") if not path.name.startswith(".")
         )
 
+    def delete_context(self, id: str) -> None:
+        key = safe_id(id)
+        with self._locks.hold(key):
+            self._path(key).unlink(missing_ok=True)
+
     def cleanup_all(self) -> None:
         remove_matching(self.storage_dir, "*.json", ".locks/*.lock")
 
@@ -129,6 +135,12 @@ class LocalWorkflowBackend:
             self._saves.get(key, 0),
         )
 
+    def delete_workflows(self, id: str) -> None:
+        key = safe_id(id)
+        self._registry_path(key).unlink(missing_ok=True)
+        self._name_path(key).unlink(missing_ok=True)
+        self._saved(key)
+
     def cleanup_all(self) -> None:
         remove_matching(self.storage_dir, "*_workflows.json", "*_current.txt")
 
@@ -149,6 +161,7 @@ _SUBFOLDERS = {
     "conversation_history_storage_dir": "conversations",
     "context_schema_storage_dir": "schemas",
     "identity_storage_dir": "identities",
+    "journal_storage_dir": "journal",
 }
 
 
@@ -157,11 +170,12 @@ def open_files(url: str, **options: Any) -> LocalBackends:
 
     ``file://DIR`` (relative like ``file://./data`` or absolute like
     ``file:///tmp/x``) uses the subfolders ``contexts``, ``workflows``,
-    ``telemetry``, ``conversations``, ``schemas`` and ``identities`` of DIR.
-    ``file://`` alone takes the folders from the keyword options named like
-    the arguments of ``create_local_backends``; with DIR, such an option
-    overrides one subfolder. A None or empty folder turns an optional
-    backend off; the context and workflow folders are required.
+    ``telemetry``, ``conversations``, ``schemas``, ``identities`` and
+    ``journal`` (a :class:`FileJournal`) of DIR. ``file://`` alone takes
+    the folders from the keyword options named like the arguments of
+    ``create_local_backends``; with DIR, such an option overrides one
+    subfolder. A None or empty folder turns an optional backend (or the
+    journal) off; the context and workflow folders are required.
     """
     if not url.startswith("file://"):
         raise ValueError(f"open_files() expects a file:// URL, got {url!r}")
@@ -195,6 +209,7 @@ def open_files(url: str, **options: Any) -> LocalBackends:
         ),
         context_schema_backend=optional("context_schema_storage_dir", LocalContextSchemaBackend),
         identity_backend=optional("identity_storage_dir", LocalIdentityBackend),
+        journal=optional("journal_storage_dir", FileJournal),
     )
 
 
@@ -205,8 +220,13 @@ def create_local_backends(
     conversation_history_storage_dir: str | None = "./orchestration_data/conversations",
     context_schema_storage_dir: str | None = "./orchestration_data/schemas",
     identity_storage_dir: str | None = "./orchestration_data/identities",
+    journal_storage_dir: str | None = None,
 ) -> LocalBackends:
-    """The original factory (CORE-91), without going through the plugin registry."""
+    """The original factory (CORE-91), without going through the plugin registry.
+
+    Unlike ``file://DIR`` it keeps no journal unless given ``journal_storage_dir``,
+    so it behaves as the original did.
+    """
     return open_files(
         "file://",
         context_storage_dir=context_storage_dir,
@@ -215,4 +235,5 @@ def create_local_backends(
         conversation_history_storage_dir=conversation_history_storage_dir,
         context_schema_storage_dir=context_schema_storage_dir,
         identity_storage_dir=identity_storage_dir,
+        journal_storage_dir=journal_storage_dir,
     )

@@ -57,6 +57,9 @@ class LocalTelemetryBackend:
                 events.append(event)
         return events
 
+    def delete_events(self, execution_id: str) -> None:
+        self._path(execution_id).unlink(missing_ok=True)
+
     def cleanup_all(self) -> None:
         remove_matching(self.storage_dir, "*.jsonl")
 

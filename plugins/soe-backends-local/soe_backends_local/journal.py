@@ -41,6 +41,11 @@ class MemoryJournal:
             tree = self._pending.get(main_id, {})
             return [copy.deepcopy(tree[key]) for key in sorted(tree)]
 
+    def job(self, main_id: str, job_id: int) -> PendingJob | None:
+        with self._lock:
+            found = self._pending.get(main_id, {}).get(job_id)
+            return copy.deepcopy(found) if found is not None else None
+
     def transaction(self) -> contextlib.nullcontext:
         # memory writes cannot be rolled back: nothing to group
         return _NO_TRANSACTION

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 from soe_backends_local import (
+    FileJournal,
     LocalContextBackend,
     LocalContextSchemaBackend,
     LocalConversationHistoryBackend,
@@ -115,11 +116,13 @@ def test_every_file_backend_rejects_traversal(tmp_path, bad):
 
 
 def test_open_files_with_absolute_dir_creates_six_subfolders(tmp_path):
-    """CORE-91: file:///abs/DIR gives all six backends, telemetry enabled."""
+    """CORE-91: file:///abs/DIR gives all six backends, telemetry enabled, and a journal."""
     base = tmp_path / "deep" / "data"
     backends = open_files(f"file://{base}")
     assert isinstance(backends, LocalBackends)
-    assert sorted(p.name for p in base.iterdir()) == sorted(SUBFOLDERS)
+    assert sorted(p.name for p in base.iterdir()) == sorted([*SUBFOLDERS, "journal"])
+    assert isinstance(backends.journal, FileJournal)
+    assert backends.journal.storage_dir == base / "journal"
     assert isinstance(backends.telemetry, LocalTelemetryBackend)
     assert backends.context.storage_dir == base / "contexts"
     assert isinstance(backends.context.storage_dir, Path)
@@ -170,6 +173,7 @@ def test_create_local_backends_defaults(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     backends = create_local_backends()
     assert backends.telemetry is None
+    assert backends.journal is None  # the original factory keeps no journal
     root = tmp_path / "orchestration_data"
     assert sorted(p.name for p in root.iterdir()) == sorted(
         ["contexts", "workflows", "conversations", "schemas", "identities"]

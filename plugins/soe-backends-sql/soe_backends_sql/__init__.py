@@ -6,6 +6,7 @@ from .context import SqlContextBackend
 from .database import Database
 from .engine import make_engine
 from .factory import SqlBackends, open_sqlite
+from .journal import SqlJournal
 from .others import (
     SqlContextSchemaBackend,
     SqlConversationHistoryBackend,
@@ -26,6 +27,7 @@ __all__ = [
     "SqlConversationHistoryBackend",
     "SqlHistory",
     "SqlIdentityBackend",
+    "SqlJournal",
     "SqlNodes",
     "SqlOperational",
     "SqlSignals",

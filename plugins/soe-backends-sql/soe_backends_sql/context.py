@@ -163,6 +163,11 @@ class SqlContextBackend:
     def list_context_ids(self) -> list[str]:
         return [row[0] for row in self.db.fetchall(self.sql.ids, {})]
 
+    def delete_context(self, id: str) -> None:
+        """Delete every row of the context, in all six context tables."""
+        with self.db.write() as connection:
+            self.rows.drop_all(connection, id)
+
     def cleanup_all(self) -> None:
         with self.db.write() as connection:
             for statement in self.sql.cleanup:

@@ -127,9 +127,13 @@ class Database:
 
         A single statement is atomic on its own and takes the writer lock
         before it reads, so outside a transaction it runs without
-        BEGIN/COMMIT (unless overdue deferred rows should ride along).
+        BEGIN/COMMIT (unless overdue deferred rows should ride along), and
+        inside a write transaction without a savepoint.
         """
         lease = self._lease()
+        if lease.writing:
+            lease.writes += 1
+            return lease.dbapi.execute(sql.text, sql.args(values)).rowcount
         if lease.depth or self.deferred.overdue():
             with self.write() as connection:
                 return connection.execute(sql.text, sql.args(values)).rowcount

@@ -10,6 +10,7 @@ from .context import SqlContextBackend
 from .database import Database
 from .deferred import DeferredRows
 from .engine import make_engine
+from .journal import SqlJournal
 from .others import (
     SqlContextSchemaBackend,
     SqlConversationHistoryBackend,
@@ -19,11 +20,11 @@ from .others import (
 from .schema import create_tables
 from .workflow import SqlWorkflowBackend
 
-_OPTIONAL = ("telemetry", "conversation_history", "context_schema", "identity")
+_OPTIONAL = ("telemetry", "conversation_history", "context_schema", "identity", "journal")
 
 
 class SqlBackends(LocalBackends):
-    """The six SQL backends; ``close()`` returns the connections and disposes the engine."""
+    """The six SQL backends and the journal; ``close()`` returns the connections."""
 
     def __init__(self, database: Database, **enabled: bool):
         def optional(name: str, cls: Any) -> Any:
@@ -38,6 +39,7 @@ class SqlBackends(LocalBackends):
             ),
             context_schema_backend=optional("context_schema", SqlContextSchemaBackend),
             identity_backend=optional("identity", SqlIdentityBackend),
+            journal=optional("journal", SqlJournal),
         )
         self.database = database
         self.engine = database.engine
@@ -67,7 +69,8 @@ def open_sqlite(
     Telemetry events are inserted in batches at most ``telemetry_delay``
     seconds after they are logged (0: one transaction per event).
     ``telemetry=False`` (likewise ``conversation_history``, ``context_schema``,
-    ``identity``) turns an optional backend off.
+    ``identity``) turns an optional backend off; ``journal=False`` turns off
+    the journal (executions can then not be resumed).
     """
     unknown = set(enabled) - set(_OPTIONAL)
     if unknown:

@@ -34,6 +34,7 @@ class SqlTelemetryBackend:
         self._events = db.compile(
             select(t.c.event).where(t.c.execution_id == bindparam("eid")).order_by(t.c.id)
         )
+        self._delete = db.compile(delete(t).where(t.c.execution_id == bindparam("eid")))
         self._cleanup = db.compile(delete(t))
 
     def log_event(self, execution_id: str, event_type: str, **event_data: Any) -> None:
@@ -55,6 +56,12 @@ class SqlTelemetryBackend:
     def flush(self) -> None:
         """Write queued events now."""
         self.db.flush()
+
+    def delete_events(self, execution_id: str) -> None:
+        with self.db.write() as connection:
+            # queued events are written first, or they would land after the delete
+            self.db.flush()
+            connection.execute(self._delete.text, self._delete.args({"eid": execution_id}))
 
     def cleanup_all(self) -> None:
         with self.db.write() as connection:

@@ -22,6 +22,9 @@ two small statements, whatever the length of the histories:
     One row per broadcast signal, ``seq`` counting from 1 without gaps.
 ``soe_operational_nodes``
     One row per node name with its run count, in first-run order.
+
+The journal (:mod:`.journal`) keeps pending jobs in ``soe_jobs`` and
+execution summaries in ``soe_executions``.
 """
 
 from __future__ import annotations
@@ -163,6 +166,35 @@ identities = Table(
     Column("execution_id", Text, primary_key=True),
     Column("identities", Text, nullable=False),
 )
+
+jobs = Table(
+    "soe_jobs",
+    metadata,
+    # AUTOINCREMENT: an id is never reused, not even after its row is deleted
+    Column("id", Integer, primary_key=True),
+    Column("tree", Text, nullable=False),
+    Column("batch", Integer, nullable=False),
+    Column("execution_id", Text, nullable=False),
+    Column("job", Text, nullable=False),
+    Index("ix_soe_jobs_tree", "tree", "id"),
+    sqlite_autoincrement=True,
+)
+"""The journal's pending jobs (see :mod:`.journal`)."""
+
+executions = Table(
+    "soe_executions",
+    metadata,
+    Column("execution_id", Text, primary_key=True),
+    Column("main_execution_id", Text),
+    Column("parent_execution_id", Text),
+    Column("workflow", Text),
+    Column("status", Text),
+    Column("error", Text),
+    Column("created", Text),
+    Column("updated", Text),
+    Index("ix_soe_executions_created", "created"),
+)
+"""The journal's execution summaries."""
 
 
 def create_tables(database) -> None:

@@ -61,6 +61,10 @@ class SqlWorkflowBackend:
         self._registry = sql(select(r.c.registry).where(r.c.execution_id == eid))
         self._name = sql(select(w.c.current_name).where(w.c.execution_id == eid))
         self._version = sql(select(w.c.version).where(w.c.execution_id == eid))
+        self._delete = [
+            sql(delete(w).where(w.c.execution_id == eid)),
+            sql(delete(r).where(r.c.execution_id == eid)),
+        ]
         self._cleanup = [sql(delete(w)), sql(delete(r))]
 
     def _next(self, connection: Any) -> int:
@@ -91,6 +95,12 @@ class SqlWorkflowBackend:
         """Changes on every save of the registry or current name of ``id``."""
         row = self.db.fetchone(self._version, {"eid": id})
         return 0 if row is None else row[0]
+
+    def delete_workflows(self, id: str) -> None:
+        """Delete the registry and current name; the version drops to 0 (never reused)."""
+        with self.db.write() as connection:
+            for statement in self._delete:
+                connection.execute(statement.text, statement.args({"eid": id}))
 
     def cleanup_all(self) -> None:
         with self.db.write() as connection:

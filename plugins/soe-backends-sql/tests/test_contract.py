@@ -1,10 +1,10 @@
-"""The kernel's backend contract on SQLite: a file in tmp_path, and in memory."""
+"""The kernel's backend and journal contracts on SQLite: a file in tmp_path, and in memory."""
 
 from __future__ import annotations
 
 from soe_backends_sql import open_sqlite
 
-from soe_core.backend_contract import BackendContract
+from soe_core.backend_contract import BackendContract, JournalContract
 
 
 class TestSqliteFileContract(BackendContract):
@@ -13,5 +13,15 @@ class TestSqliteFileContract(BackendContract):
 
 
 class TestSqliteMemoryContract(BackendContract):
+    def make_backends(self, tmp_path):
+        return open_sqlite("sqlite://")
+
+
+class TestSqliteFileJournalContract(JournalContract):
+    def make_backends(self, tmp_path):
+        return open_sqlite(f"sqlite:///{tmp_path / 'soe.db'}")
+
+
+class TestSqliteMemoryJournalContract(JournalContract):
     def make_backends(self, tmp_path):
         return open_sqlite("sqlite://")

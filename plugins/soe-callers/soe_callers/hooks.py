@@ -3,6 +3,7 @@
 from soe_core import CallerType, hookimpl
 
 from .sync import build_sync_caller
+from .threads import build_threads_caller
 
 
 @hookimpl
@@ -12,5 +13,11 @@ def soe_callers():
             "sync",
             build_sync_caller,
             "in-process, synchronous, depth-first (the default)",
-        )
+        ),
+        CallerType(
+            "threads",
+            build_threads_caller,
+            "in-process, concurrent: the nodes of a broadcast run on a thread pool "
+            "(max_workers, env SOE_MAX_WORKERS, default 64)",
+        ),
     ]

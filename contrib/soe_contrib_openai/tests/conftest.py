@@ -1,9 +1,4 @@
-"""Fixtures: a clean OpenAI environment, a local chat server, a provider pointed at it.
-
-Tests import submodules (``soe_contrib_openai.errors``, not ``soe_contrib_openai``):
-run from the repository root, the distribution folder of the same name shadows
-the package as a namespace package, and only submodules still resolve.
-"""
+"""Fixtures: a clean OpenAI environment, a local chat server, a provider pointed at it."""
 
 from __future__ import annotations
 
