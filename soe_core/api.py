@@ -19,7 +19,7 @@ from typing import Any
 
 from .backends import open_backends
 from .context import template_view
-from .engine import broadcast_signals, orchestrate
+from .engine import orchestrate
 from .errors import ResumeError, WorkflowValidationError
 from .journal import journal_of
 from .llm import get_llm
@@ -129,7 +129,7 @@ class Engine:
 
     def signal(self, execution_id: str, *signals: str) -> None:
         """Send signals to an existing execution (external continuation, CORE-69)."""
-        broadcast_signals(execution_id, list(signals), self.nodes, self.backends)
+        self.broadcast(execution_id, list(signals))
 
     def resume(self, execution_id: str) -> Execution:
         """Finish an execution stopped by a crash or an error (:func:`soe_core.resume.resume`)."""

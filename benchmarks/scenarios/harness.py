@@ -1,0 +1,130 @@
+"""What every engine script shares: the command line, the timing loop, the JSON line.
+
+Standard library only: the scripts run under each engine's own interpreter.
+An engine script maps scenario names to ``prepare(size) -> (run, check)``:
+``run()`` is the timed work; ``check()`` (untimed) returns how many units
+were completed, or a dict with ``units`` and extra figures to report. The
+script prints one JSON line on stdout, also when the engine fails (wall-clock
+``runs`` and, for a noisy machine, CPU time ``cpu_runs``)::
+
+    {"engine": "ours", "scenario": "chain", "size": 100, "runs": [...], "info": {}}
+    {"engine": "soe-ai", "scenario": "chain", "size": 1000, "error": "RecursionError", ...}
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+Prepare = Callable[[int], tuple[Callable[[], object], Callable[[], object]]]
+
+
+class Incomplete(Exception):
+    """The engine returned without running every unit (a silent stop)."""
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished subprocesses (the fresh-process runs)."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def measure(prepare: Prepare, size: int, repeat: int) -> dict:
+    runs: list[float] = []
+    cpu_runs: list[float] = []
+    info: dict = {}
+    for _ in range(repeat):
+        run, check = prepare(size)
+        gc.collect()
+        started, cpu_started = time.perf_counter(), cpu_seconds()
+        run()
+        runs.append(time.perf_counter() - started)
+        cpu_runs.append(cpu_seconds() - cpu_started)
+        done = check()
+        if isinstance(done, dict):
+            info = dict(done)
+            done = info.pop("units")
+        if done != size:
+            raise Incomplete(f"stopped after {done:,} of {size:,}")
+    return {"runs": runs, "median_s": statistics.median(runs), "cpu_runs": cpu_runs,
+            "median_cpu_s": statistics.median(cpu_runs), "info": info}
+
+
+def main(engine: str, scenarios: dict[str, Prepare]) -> None:
+    parser = argparse.ArgumentParser(description=f"one benchmark scenario on {engine}")
+    parser.add_argument("scenario", choices=sorted(scenarios))
+    parser.add_argument("size", type=int)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    result: dict = {"engine": engine, "scenario": args.scenario, "size": args.size}
+    try:
+        result.update(measure(scenarios[args.scenario], args.size, args.repeat))
+    except Exception as exc:  # RecursionError included: reported in the table, not a failure
+        result["error"] = type(exc).__name__
+        result["detail"] = str(exc).splitlines()[0][:200] if str(exc) else ""
+    sys.stdout.write(json.dumps(result) + "\n")
+    sys.stdout.flush()
+
+
+def fresh_process(python: str, code: str) -> tuple[Callable[[], object], Callable[[], object]]:
+    """``prepare`` for the fresh-process scenario: one ``python -c code`` per run."""
+    import subprocess
+
+    outcome: dict = {}
+
+    def run() -> None:
+        outcome["proc"] = subprocess.run(
+            [python, "-c", code], capture_output=True, text=True, timeout=120
+        )
+
+    def check() -> int:
+        proc = outcome["proc"]
+        if proc.returncode != 0:
+            raise RuntimeError((proc.stderr.strip().splitlines() or ["failed"])[-1])
+        return 1
+
+    return run, check
+
+
+def peak_memory(build_and_run: Callable[[], object]) -> dict:
+    """Memory to build and run a workflow once: the tracemalloc peak, and the
+    peak RSS of the whole process (interpreter and imports included)."""
+    import resource
+    import tracemalloc
+
+    build_and_run()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    gc.collect()
+    tracemalloc.start()
+    build_and_run()
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {"max_rss_mb": round(rss, 1), "traced_peak_mb": round(peak / 2**20, 1)}
+
+
+def memory_scenario(chain: Prepare) -> Prepare:
+    """``prepare`` for the memory scenario: build and run ``chain(size)`` (see peak_memory)."""
+
+    def prepare(size: int):
+        figures: dict = {}
+        checks: list = []
+
+        def build_and_run() -> None:
+            run, check = chain(size)
+            run()
+            checks.append(check)
+
+        def check() -> dict:
+            done = checks[-1]()
+            return {**(done if isinstance(done, dict) else {"units": done}), **figures}
+
+        return lambda: figures.update(peak_memory(build_and_run)), check
+
+    return prepare
