@@ -39,8 +39,9 @@ def prune(
         roots += _roots_older_than(backends, older_than)
     deleted: list[str] = []
     seen: set[str] = set()
+    children = _children_by_parent(backends) if roots else {}
     for root in roots:
-        for execution_id in _tree(backends, root):
+        for execution_id in _tree(children, root):
             if execution_id not in seen:
                 seen.add(execution_id)
                 _delete(backends, execution_id)
@@ -78,8 +79,8 @@ def _as_utc(value: _dt.datetime | str) -> _dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=_dt.UTC)
 
 
-def _tree(backends: Any, root: str) -> list[str]:
-    """``root`` and its descendants, parents first."""
+def _children_by_parent(backends: Any) -> dict[str, list[str]]:
+    """Parent id -> child ids, read once per prune (not once per root)."""
     children: dict[str, list[str]] = {}
     journal = journal_of(backends)
     if journal is not None:
@@ -87,13 +88,18 @@ def _tree(backends: Any, root: str) -> list[str]:
             parent = record.get("parent_execution_id")
             if parent:
                 children.setdefault(parent, []).append(record["execution_id"])
-    else:
-        list_ids = getattr(backends.context, "list_context_ids", None)
-        access = contexts(backends)
-        for execution_id in list_ids() if list_ids is not None else ():
-            parent = access.read(execution_id).get(PARENT)
-            if isinstance(parent, dict) and parent.get("parent_execution_id"):
-                children.setdefault(parent["parent_execution_id"], []).append(execution_id)
+        return children
+    list_ids = getattr(backends.context, "list_context_ids", None)
+    access = contexts(backends)
+    for execution_id in list_ids() if list_ids is not None else ():
+        parent = access.read(execution_id).get(PARENT)
+        if isinstance(parent, dict) and parent.get("parent_execution_id"):
+            children.setdefault(parent["parent_execution_id"], []).append(execution_id)
+    return children
+
+
+def _tree(children: dict[str, list[str]], root: str) -> list[str]:
+    """``root`` and its descendants, parents first."""
     order, todo = [], [root]
     while todo:
         current = todo.pop(0)

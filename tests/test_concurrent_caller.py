@@ -126,3 +126,18 @@ def test_thread_count_is_bounded():
     )
     engine.run(SWARM, "vote", ["START"])
     assert 1 <= len(seen) <= 2
+
+
+def test_engine_signal_goes_through_the_chosen_caller():
+    """CORE-69 with the threads caller: an external signal's listeners run in parallel too."""
+    barrier = threading.Barrier(3, timeout=10)
+
+    def meet(who):
+        barrier.wait()
+        return who
+
+    engine = Engine("memory://", tools={"meet": meet}, caller="threads")
+    waiting = engine.run(SWARM.replace("[START]", "[GO]"), "vote", ["START"])
+    assert waiting.history("votes") == []
+    waiting.signal("GO")
+    assert sorted(waiting.history("votes")) == ["a", "b", "c"]

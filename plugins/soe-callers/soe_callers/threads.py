@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -29,8 +30,6 @@ def build_threads_caller(
 
 
 def _env_workers() -> int:
-    import os
-
     text = os.environ.get("SOE_MAX_WORKERS", "")
     if not text:
         return DEFAULT_MAX_WORKERS
