@@ -10,26 +10,30 @@ from .templating import ContextView, condition_passes, is_template
 
 def passing_signals(
     emissions: list | None,
-    view: ContextView,
+    view: ContextView | None,
     on_error: Callable[[str, Exception], None] | None = None,
     **extra: Any,
 ) -> list[str]:
     """Signals of every passing emission, in declaration order (CORE-44).
 
-    Unconditional and plain-text emissions always pass; templates pass by the
-    string truthiness rule. Raises ``TypeError`` for a non-string condition,
-    which tool nodes report as a failed condition evaluation (TOOL-16).
+    Unconditional and plain-text emissions always pass (``view`` may then be
+    None); templates pass by the string truthiness rule. Raises ``TypeError``
+    for a non-string condition, which tool nodes report as a failed condition
+    evaluation (TOOL-16).
     ``on_error(signal, exc)`` hears about conditions that failed to render.
     """
     signals = []
     for emission in emissions or ():
         condition = emission.get("condition")
-        if condition is not None and not isinstance(condition, str):
+        signal = emission.get("signal_name")
+        if condition is None:
+            signals.append(signal)
+            continue
+        if not isinstance(condition, str):
             raise TypeError(
-                f"condition of signal '{emission.get('signal_name')}' must be a string, "
+                f"condition of signal '{signal}' must be a string, "
                 f"got {type(condition).__name__}"
             )
-        signal = emission.get("signal_name")
         report = None if on_error is None else (lambda exc, s=signal: on_error(s, exc))
         if condition_passes(condition, view, report, **extra):
             signals.append(signal)
@@ -37,7 +41,10 @@ def passing_signals(
 
 
 def has_template_condition(emissions: list | None) -> bool:
-    return any(is_template(item.get("condition")) for item in emissions or ())
+    for item in emissions or ():
+        if is_template(item.get("condition")):
+            return True
+    return False
 
 
 def condition_warning(backends: Any, execution_id: str, node_name: str | None):

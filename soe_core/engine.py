@@ -193,10 +193,10 @@ def broadcast_signals(
             f"'signals' must be a list of signal names, got {type(signals).__name__}"
         )
     validate_backends(backends)
-    signals = list(signals)
-    delivery = _Deliver(execution_id, signals, nodes, backends)
-    if dispatch.current_loop() is not None:
-        dispatch.submit(delivery)
+    delivery = _Deliver(execution_id, list(signals), nodes, backends)
+    loop = dispatch.current_loop()
+    if loop is not None:
+        loop.batch.append(delivery)
         return
     tree = None
     if delivery.journal is not None:
@@ -217,7 +217,10 @@ class _Job(durable.JournaledTask):
     __slots__ = ("nodes", "backends")
 
     def __init__(self, execution_id: str, nodes: Mapping, backends: Any):
-        super().__init__(execution_id, backends)
+        # the base initialiser, inlined: one of these is built per node run
+        self.execution_id = execution_id
+        self.journal = getattr(backends, "journal", None)
+        self.job_id = self.tree = None
         self.nodes = nodes
         self.backends = backends
 
@@ -243,19 +246,20 @@ class _Deliver(_Job):
         execution_id, signals, backends = self.execution_id, self.signals, self.backends
         context = check_operational(execution_id, contexts(backends).read(execution_id))
         parent = context.get(PARENT)
-        wanted = parent.get("signals_to_parent") if isinstance(parent, dict) else None
-        to_parent = bool(wanted) and any(signal in wanted for signal in signals)
+        to_parent = False
+        if parent and isinstance(parent, dict):
+            wanted = parent.get("signals_to_parent")
+            to_parent = bool(wanted) and any(signal in wanted for signal in signals)
         register_event(backends, execution_id, EventTypes.SIGNALS_BROADCAST, {"signals": signals})
         compiled = current_workflow(backends, execution_id)
+        loop = dispatch.current_loop()
+        submit = loop.batch.append if loop is not None else dispatch.submit
         if compiled is not None:
+            nodes = self.nodes
             for node_name, node_config in compiled.listeners(signals):
-                dispatch.submit(
-                    _NodeRun(
-                        execution_id, compiled, node_name, node_config, self.nodes, backends
-                    )
-                )
+                submit(_NodeRun(execution_id, compiled, node_name, node_config, nodes, backends))
         if to_parent:
-            dispatch.submit(_ToParent(execution_id, signals, self.nodes, backends))
+            submit(_ToParent(execution_id, signals, self.nodes, backends))
 
 
 class _NodeRun(_Job):
@@ -278,26 +282,28 @@ class _NodeRun(_Job):
     def _run(self) -> None:
         execution_id, node_name, config = self.execution_id, self.node_name, self.node_config
         node_type = config.get("node_type")
-        where = f"Workflow '{self.compiled.workflow_name}', node '{node_name}'"
         try:
             executor = self.nodes[node_type]
         except NodeTypeNotWiredError as exc:
-            raise NodeTypeNotWiredError(f"{where}: {exc}") from None
+            raise NodeTypeNotWiredError(f"{self._where()}: {exc}") from None
         except KeyError:
             raise NodeTypeNotWiredError(
-                f"{where}: no executor for node_type '{node_type}' in the nodes map "
+                f"{self._where()}: no executor for node_type '{node_type}' in the nodes map "
                 f"(wired: {', '.join(map(str, self.nodes)) or 'none'})"
             ) from None
-        self._check_limit(where)
+        limit = settings_of(self.nodes).max_node_executions
+        if dispatch.count_step(execution_id) > limit:
+            self._exceeded(limit)
         register_event(
             self.backends,
             execution_id,
             EventTypes.NODE_EXECUTION,
             {"node_name": node_name, "node_type": node_type},
         )
-        if node_name not in self.compiled.validated:
-            _validate_node(self.compiled.workflow_name, node_name, config)
-            self.compiled.validated.add(node_name)
+        compiled = self.compiled
+        if node_name not in compiled.validated:
+            _validate_node(compiled.workflow_name, node_name, config)
+            compiled.validated.add(node_name)
         node_config = dict(config)
         node_config["name"] = node_name
         previous = dispatch.enter_node(execution_id, node_name)
@@ -310,20 +316,21 @@ class _NodeRun(_Job):
         finally:
             dispatch.leave_node(previous)
 
-    def _check_limit(self, where: str) -> None:
-        limit = settings_of(self.nodes).max_node_executions
-        steps = dispatch.count_step(self.execution_id)
-        if steps > limit:
-            register_event(
-                self.backends,
-                self.execution_id,
-                EventTypes.LIMIT_EXCEEDED,
-                {"limit": "max_node_executions", "value": limit, "node_name": self.node_name},
-            )
-            raise LimitExceededError(
-                f"{where}: execution '{self.execution_id}' exceeded max_node_executions={limit} "
-                "(raise it with SOE_MAX_NODE_EXECUTIONS or Settings if the loop is intended)"
-            )
+    def _where(self) -> str:
+        return f"Workflow '{self.compiled.workflow_name}', node '{self.node_name}'"
+
+    def _exceeded(self, limit: int) -> None:
+        register_event(
+            self.backends,
+            self.execution_id,
+            EventTypes.LIMIT_EXCEEDED,
+            {"limit": "max_node_executions", "value": limit, "node_name": self.node_name},
+        )
+        raise LimitExceededError(
+            f"{self._where()}: execution '{self.execution_id}' exceeded "
+            f"max_node_executions={limit} "
+            "(raise it with SOE_MAX_NODE_EXECUTIONS or Settings if the loop is intended)"
+        )
 
 
 def _validate_node(workflow_name: str, node_name: str, config: dict) -> None:

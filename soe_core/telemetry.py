@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -41,9 +42,29 @@ class EventTypes:
     LLM_REQUEST = "llm_request"  # one provider request (usage, latency); see execution_scope
 
 
-def utc_timestamp() -> str:
-    """UTC time in ISO-8601 with a trailing ``Z`` (CORE-80)."""
-    return datetime.now(UTC).replace(tzinfo=None).isoformat() + "Z"
+def utc_timestamp(when: float | None = None) -> str:
+    """UTC time (now, or POSIX time ``when``) in ISO-8601 with a trailing ``Z`` (CORE-80).
+
+    The text is what ``datetime.isoformat`` writes; the date part is
+    formatted once per second, since every event needs a timestamp.
+    """
+    if when is None:
+        when = time.time()
+    second = int(when)
+    micros = round((when - second) * 1_000_000)  # rounded as datetime rounds it
+    if micros >= 1_000_000:
+        second, micros = second + 1, micros - 1_000_000
+    cached = _second
+    if cached[0] != second:
+        text = datetime.fromtimestamp(second, UTC).replace(tzinfo=None).isoformat()
+        cached = (second, text)
+        globals()["_second"] = cached  # one tuple swap: safe between threads
+    if micros:
+        return f"{cached[1]}.{micros:06d}Z"
+    return cached[1] + "Z"
+
+
+_second: tuple[int | None, str] = (None, "")
 
 
 _COUNTERS = {
@@ -74,12 +95,22 @@ def register_event(
     backends: Any, execution_id: str, event_type: str, data: dict | None = None
 ) -> None:
     """Log an event and apply its counter updates (even without telemetry)."""
-    data = data if data is not None else {}
+    if data is None:
+        data = {}
     telemetry = getattr(backends, "telemetry", None)
     if telemetry is not None:
-        telemetry.log_event(execution_id, event_type, timestamp=utc_timestamp(), context=data)
+        log_at = getattr(telemetry, "log_event_at", None)
+        if log_at is not None:
+            log_at(execution_id, event_type, time.time(), data)
+        else:
+            telemetry.log_event(execution_id, event_type, timestamp=utc_timestamp(), context=data)
     _apply_counters(backends, execution_id, event_type, data)
-    _notify(execution_id, event_type, data)
+    if _registry_observers():
+        _notify(execution_id, event_type, data)
+
+
+def _registry_observers() -> list:
+    return get_registry().observers
 
 
 _scope: ContextVar[tuple[Any, str] | None] = ContextVar("soe_execution_scope", default=None)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections import OrderedDict
 from typing import Any
 
 _MISSING = object()
@@ -61,7 +60,7 @@ def _hashable(value: Any) -> Any:
 class _Cache:
     def __init__(self, size: int = 2048):
         self.size = size
-        self.entries: OrderedDict[str, tuple[Any, CompiledWorkflow | None]] = OrderedDict()
+        self.entries: dict[str, tuple[Any, CompiledWorkflow | None]] = {}
         self.lock = threading.Lock()
 
 
@@ -76,17 +75,16 @@ def current_workflow(backends: Any, execution_id: str) -> CompiledWorkflow | Non
         return _compile(backend, execution_id)
     version = version_of(execution_id)
     cache = _cache_for(backend)
-    with cache.lock:
-        entry = cache.entries.get(execution_id)
-        if entry is not None and entry[0] == version:
-            cache.entries.move_to_end(execution_id)
-            return entry[1]
+    entry = cache.entries.get(execution_id)  # a dict read needs no lock
+    if entry is not None and entry[0] == version:
+        return entry[1]
     compiled = _compile(backend, execution_id)
     with cache.lock:
-        cache.entries[execution_id] = (version, compiled)
-        cache.entries.move_to_end(execution_id)
-        while len(cache.entries) > cache.size:
-            cache.entries.popitem(last=False)
+        entries = cache.entries
+        entries.pop(execution_id, None)
+        entries[execution_id] = (version, compiled)
+        while len(entries) > cache.size:  # the least recently compiled goes first
+            del entries[next(iter(entries))]
     return compiled
 
 

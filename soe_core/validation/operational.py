@@ -9,10 +9,27 @@ from ..context import OPERATIONAL
 from ..errors import OperationalValidationError
 
 REQUIRED_FIELDS = ("signals", "nodes", "llm_calls", "tool_calls", "errors", "main_execution_id")
+_REQUIRED = frozenset(REQUIRED_FIELDS)
 
 
 def check_operational(execution_id: str, context: Any) -> dict:
     """Raise ``OperationalValidationError`` unless ``context`` is runnable."""
+    # fast path: the plain dicts every built-in store returns, checked by type
+    operational = context.get(OPERATIONAL) if type(context) is dict else None
+    if (
+        type(operational) is dict
+        and operational.keys() >= _REQUIRED
+        and type(operational["signals"]) is list
+        and type(operational["nodes"]) is dict
+        and type(operational["llm_calls"]) is int
+        and type(operational["tool_calls"]) is int
+        and type(operational["errors"]) is int
+    ):
+        return context
+    return _check_thoroughly(execution_id, context)
+
+
+def _check_thoroughly(execution_id: str, context: Any) -> dict:
     if not context:
         raise OperationalValidationError(f"No context found for execution_id '{execution_id}'")
     operational = context.get(OPERATIONAL)

@@ -17,7 +17,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from soe_core.backends import LocalBackends
-from soe_core.context import set_field
+from soe_core.context import OPERATIONAL, set_field
+from soe_core.telemetry import utc_timestamp
 
 from .journal import MemoryJournal
 
@@ -83,6 +84,23 @@ class InMemoryContextBackend:
                 stored = self._contexts[id] = {}
             set_field(stored, field, value)
 
+    def extend_operational_signals(self, id: str, signals: list) -> None:
+        with self._lock:
+            operational = self._contexts.get(id, {}).get(OPERATIONAL)
+            if isinstance(operational, dict):
+                operational["signals"].extend(signals)
+
+    def increment_operational(self, id: str, counter: str, node_name: str | None = None) -> None:
+        with self._lock:
+            operational = self._contexts.get(id, {}).get(OPERATIONAL)
+            if not isinstance(operational, dict):
+                return
+            if counter == "nodes":
+                nodes = operational["nodes"]
+                nodes[node_name] = nodes.get(node_name, 0) + 1
+            else:
+                operational[counter] = operational.get(counter, 0) + 1
+
     def list_context_ids(self) -> list[str]:
         with self._lock:
             return sorted(self._contexts)
@@ -144,8 +162,14 @@ class InMemoryWorkflowBackend:
 
 
 class InMemoryTelemetryBackend:
+    """Events kept per execution.
+
+    The kernel logs through :meth:`log_event_at`, which stores a compact
+    record; the event dict and its ISO timestamp are built only when read.
+    """
+
     def __init__(self) -> None:
-        self._events: dict[str, list[dict]] = {}
+        self._events: dict[str, list] = {}
         self._lock = threading.Lock()
 
     def log_event(self, execution_id: str, event_type: str, **event_data: Any) -> None:
@@ -153,10 +177,18 @@ class InMemoryTelemetryBackend:
         with self._lock:
             self._events.setdefault(execution_id, []).append(event)
 
+    def log_event_at(self, execution_id: str, event_type: str, when: float, data: dict) -> None:
+        record = (event_type, when, _detach(data))
+        events = self._events.get(execution_id)
+        if events is None:
+            with self._lock:
+                events = self._events.setdefault(execution_id, [])
+        events.append(record)  # list.append is atomic: no lock on the hot path
+
     def get_events(self, execution_id: str) -> list[dict]:
         with self._lock:
             events = list(self._events.get(execution_id, ()))
-        return [_detach(event) for event in events]
+        return [_event(record) for record in events]
 
     def delete_events(self, execution_id: str) -> None:
         with self._lock:
@@ -165,6 +197,14 @@ class InMemoryTelemetryBackend:
     def cleanup_all(self) -> None:
         with self._lock:
             self._events.clear()
+
+
+def _event(record: Any) -> dict:
+    if type(record) is tuple:
+        event_type, when, data = record
+        timestamp = utc_timestamp(when)
+        return {"event_type": event_type, "timestamp": timestamp, "context": _detach(data)}
+    return _detach(record)
 
 
 class InMemoryConversationHistoryBackend:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from soe_core import EventTypes, NodeType
 from soe_core.dispatch import runs_on_stack
-from soe_core.emissions import condition_warning, passing_signals
+from soe_core.emissions import condition_warning, has_template_condition, passing_signals
 from soe_core.store import contexts
 from soe_core.telemetry import register_event
 from soe_core.templating import ContextView
@@ -43,9 +43,13 @@ def create_router_node_caller(backends: Any, broadcast_signals_caller: Callable)
     def execute_router(execution_id: str, node_config: dict) -> None:
         context = check_operational(execution_id, access.read(execution_id))
         register_event(backends, execution_id, EventTypes.NODE_EXECUTION, {"node_type": "router"})
-        view = ContextView.of(context)
-        report = condition_warning(backends, execution_id, node_config.get("name"))
-        signals = passing_signals(node_config.get("event_emissions"), view, report)
+        emissions = node_config.get("event_emissions")
+        if has_template_condition(emissions):
+            view = ContextView.of(context)
+            report = condition_warning(backends, execution_id, node_config.get("name"))
+            signals = passing_signals(emissions, view, report)
+        else:  # no template to render: no view to build
+            signals = passing_signals(emissions, None)
         if signals:
             broadcast_signals_caller(execution_id, signals)
 
