@@ -31,10 +31,10 @@ an in-process lock, which is safe between threads of one process only.
 from __future__ import annotations
 
 import threading
-import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .attached import attached
 from .context import OPERATIONAL, set_field
 
 _STRIPES = [threading.RLock() for _ in range(64)]
@@ -43,7 +43,7 @@ _STRIPES = [threading.RLock() for _ in range(64)]
 class ContextAccess:
     """The engine's vocabulary over one context backend."""
 
-    __slots__ = ("backend", "_read", "_update", "_append", "_signals", "_increment", "__weakref__")
+    __slots__ = ("backend", "_read", "_update", "_append", "_signals", "_increment")
 
     def __init__(self, backend: Any):
         self.backend = backend
@@ -106,20 +106,6 @@ class ContextAccess:
         self.update(execution_id, mutate)
 
 
-_cache: weakref.WeakKeyDictionary[Any, ContextAccess] = weakref.WeakKeyDictionary()
-
-
 def contexts(backends: Any) -> ContextAccess:
-    """The :class:`ContextAccess` for a backends container (cached per backend)."""
-    backend = backends.context
-    try:
-        access = _cache.get(backend)
-    except TypeError:  # not weak-referenceable
-        return ContextAccess(backend)
-    if access is None:
-        access = ContextAccess(backend)
-        try:
-            _cache[backend] = access
-        except TypeError:
-            pass
-    return access
+    """The :class:`ContextAccess` for a backends container (kept on its context backend)."""
+    return attached(backends.context, "_soe_context_access", ContextAccess, ContextAccess)

@@ -105,12 +105,8 @@ def register_event(
         else:
             telemetry.log_event(execution_id, event_type, timestamp=utc_timestamp(), context=data)
     _apply_counters(backends, execution_id, event_type, data)
-    if _registry_observers():
+    if get_registry().observers:
         _notify(execution_id, event_type, data)
-
-
-def _registry_observers() -> list:
-    return get_registry().observers
 
 
 _scope: ContextVar[tuple[Any, str] | None] = ContextVar("soe_execution_scope", default=None)

@@ -11,8 +11,9 @@ re-read and rebuild on every broadcast, which is correct but slower.
 from __future__ import annotations
 
 import threading
-import weakref
 from typing import Any
+
+from .attached import attached
 
 _MISSING = object()
 
@@ -32,8 +33,12 @@ class CompiledWorkflow:
             triggers = config.get("event_triggers") if isinstance(config, dict) else None
             if not isinstance(triggers, list):
                 continue
-            for signal in set(_hashable(t) for t in triggers):
-                self.index.setdefault(signal, []).append(position)
+            seen = set()
+            for trigger in triggers:
+                signal = _hashable(trigger)
+                if signal not in seen:
+                    seen.add(signal)
+                    self.index.setdefault(signal, []).append(position)
 
     def listeners(self, signals: list[str]) -> list[tuple[str, dict]]:
         """Nodes triggered by any of ``signals``, once each, in registry order (CORE-34)."""
@@ -64,7 +69,6 @@ class _Cache:
         self.lock = threading.Lock()
 
 
-_caches: weakref.WeakKeyDictionary[Any, _Cache] = weakref.WeakKeyDictionary()
 
 
 def current_workflow(backends: Any, execution_id: str) -> CompiledWorkflow | None:
@@ -100,7 +104,10 @@ def mark_validated(backends: Any, execution_id: str) -> None:
 
 
 def _compile(backend: Any, execution_id: str) -> CompiledWorkflow | None:
-    registry = backend.get_workflows_registry(execution_id) or {}
+    # read_workflows_registry: the stored registry without a copy, for
+    # backends that keep live objects; the compiled snapshot never mutates it
+    read = getattr(backend, "read_workflows_registry", None) or backend.get_workflows_registry
+    registry = read(execution_id) or {}
     name = backend.get_current_workflow_name(execution_id)
     workflow = registry.get(name) if isinstance(registry, dict) else None
     if workflow is None:
@@ -109,7 +116,4 @@ def _compile(backend: Any, execution_id: str) -> CompiledWorkflow | None:
 
 
 def _cache_for(backend: Any) -> _Cache:
-    cache = _caches.get(backend)
-    if cache is None:
-        cache = _caches.setdefault(backend, _Cache())
-    return cache
+    return attached(backend, "_soe_compiled_workflows", _Cache, lambda _backend: _Cache())

@@ -125,3 +125,57 @@ def test_core66_accepted_states_pass_either_path(changes):
 def test_core66_rejected_states_still_raise(changes, message):
     with pytest.raises(OperationalValidationError, match=message):
         check_operational("x", _operational(**changes))
+
+
+def test_core89_backends_are_released_after_a_run():
+    import gc
+    import weakref
+
+    from soe_core import create_all_nodes, orchestrate
+
+    backends = create_in_memory_backends()
+    _nodes, broadcast = create_all_nodes(backends)
+    config = {
+        "wf": {
+            "A": {
+                "node_type": "router",
+                "event_triggers": ["GO"],
+                "event_emissions": [{"signal_name": "X"}],
+            }
+        }
+    }
+    orchestrate(config, "wf", ["GO"], {}, backends, broadcast)
+    context_backend = weakref.ref(backends.context)
+    workflow_backend = weakref.ref(backends.workflow)
+    del backends, _nodes, broadcast
+    gc.collect()
+    assert context_backend() is None
+    assert workflow_backend() is None
+
+
+class _SlottedStore:
+    """A context backend that refuses new attributes: helpers are rebuilt, not cached."""
+
+    __slots__ = ("data",)
+
+    def __init__(self):
+        self.data = {}
+
+    def get_context(self, id):
+        return self.data.get(id, {})
+
+    def save_context(self, id, context):
+        self.data[id] = context
+
+
+def test_core89_a_backend_refusing_attributes_still_works():
+    from types import SimpleNamespace
+
+    from soe_core.store import contexts
+
+    backends = SimpleNamespace(context=_SlottedStore())
+    access = contexts(backends)
+    access.write_field("x", "f", 1)
+    contexts(backends).write_field("x", "f", 2)
+    assert backends.context.data["x"] == {"f": [1, 2]}
+    assert contexts(backends) is not access  # nowhere to keep it

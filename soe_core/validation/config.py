@@ -101,6 +101,27 @@ def validate_node(
     workflow_name: str, node_name: Any, node_config: Any, registry: PluginRegistry | None = None
 ) -> None:
     registry = registry or get_registry()
+    node_type = node_config.get("node_type") if type(node_config) is dict else None
+    if (
+        type(node_name) is str
+        and type(node_type) is str
+        and not node_name.startswith("__")
+        and not node_type.startswith("_")
+    ):  # the common case, checked without building the error prefix
+        spec = registry.node_type(node_type)
+        if spec is not None:
+            try:
+                spec.validate(node_config)
+            except WorkflowValidationError as exc:
+                where = f"Workflow '{workflow_name}', node '{node_name}'"
+                raise type(exc)(f"{where}: {exc}") from exc
+            return
+    _validate_node_slowly(workflow_name, node_name, node_config, registry)
+
+
+def _validate_node_slowly(
+    workflow_name: str, node_name: Any, node_config: Any, registry: PluginRegistry
+) -> None:
     where = f"Workflow '{workflow_name}', node '{node_name}'"
     if not isinstance(node_name, str):
         raise WorkflowValidationError(f"{where}: node name must be a string")

@@ -4,7 +4,8 @@ Unlike the original, every public ``get_*`` returns a copy and every
 ``save_*`` stores one, so results never depend on whether the caller kept a
 reference to a live object (CORE-89). The engine's fast paths
 (``read_context``, ``update_context``, ``append_context_field``,
-``workflows_version``) skip copying because they run several times per node.
+``read_workflows_registry``, ``workflows_version``) skip copying because they
+run several times per node or copy a whole config.
 """
 
 from __future__ import annotations
@@ -135,6 +136,10 @@ class InMemoryWorkflowBackend:
             stored = self._registries.get(id)
         return _detach(stored) if stored is not None else None
 
+    def read_workflows_registry(self, id: str) -> dict | None:
+        """The stored registry itself; the kernel promises not to mutate it."""
+        return self._registries.get(id)
+
     def save_current_workflow_name(self, id: str, name: str) -> None:
         with self._lock:
             self._names[id] = name
@@ -178,7 +183,10 @@ class InMemoryTelemetryBackend:
             self._events.setdefault(execution_id, []).append(event)
 
     def log_event_at(self, execution_id: str, event_type: str, when: float, data: dict) -> None:
-        record = (event_type, when, _detach(data))
+        copied = {}  # _detach(data), unrolled one level: this runs for every event
+        for key, value in data.items():
+            copied[key] = value if type(value) in _SCALARS else _detach(value)
+        record = (event_type, when, copied)
         events = self._events.get(execution_id)
         if events is None:
             with self._lock:
