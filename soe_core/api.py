@@ -154,9 +154,11 @@ class Engine:
         switch_workflow(self.backends, execution_id, workflow)
 
     def close(self) -> None:
-        close = getattr(self.backends, "close", None)
-        if close is not None:
-            close()
+        """Stop the caller's threads, if it has any, and close the store."""
+        for owner in (self.broadcast, self.backends):
+            close = getattr(owner, "close", None)
+            if close is not None:
+                close()
 
 
 def switch_workflow(backends: Any, execution_id: str, workflow: str) -> None:

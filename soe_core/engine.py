@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import dispatch, durable
-from .context import OPERATIONAL, PARENT, wrap_initial_context
+from .context import OPERATIONAL, PARENT, copy_value, wrap_initial_context
 from .errors import (
     InheritanceError,
     LimitExceededError,
@@ -104,7 +104,7 @@ def orchestrate(
     if inherit_context_from_id:
         context = inherit_context(backends, execution_id, inherit_context_from_id, initial_context)
     else:
-        context = wrap_initial_context(copy.deepcopy(initial_context))
+        context = wrap_initial_context(copy_value(initial_context))
     add_operational_state(execution_id, context)
     contexts(backends).save(execution_id, context)
     _record_execution(backends, execution_id, initial_workflow_name, context)

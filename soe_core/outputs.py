@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from . import durable
-from .context import PARENT
+from .context import PARENT, copy_value
 from .store import contexts
 
 
@@ -33,5 +32,5 @@ def save_output_to_context(
         parent_id = parent.get("parent_execution_id")
         if not parent_id:
             return
-        access.write_field(parent_id, output_field, copy.deepcopy(value))
+        access.write_field(parent_id, output_field, copy_value(value))
         current = parent_id

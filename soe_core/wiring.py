@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,11 +101,11 @@ def default_orchestrate_caller(nodes: NodeMap) -> Callable[..., str]:
     def orchestrate_caller(
         config, initial_workflow_name, initial_signals, initial_context, backends
     ):
+        # a mapping is used as given: orchestrate never changes it, and the
+        # stores keep their own copy (the child node passes its own snapshot)
         if isinstance(config, str):
             config = parse_yaml(config)
-        elif isinstance(config, dict):
-            config = copy.deepcopy(config)
-        else:
+        elif not isinstance(config, dict):
             raise WorkflowValidationError(
                 f"child config must be YAML text or a mapping, got {type(config).__name__}"
             )

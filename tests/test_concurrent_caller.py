@@ -141,3 +141,87 @@ def test_engine_signal_goes_through_the_chosen_caller():
     assert waiting.history("votes") == []
     waiting.signal("GO")
     assert sorted(waiting.history("votes")) == ["a", "b", "c"]
+
+
+COUNTING_JOIN = """
+main:
+  Spawn: {node_type: child, event_triggers: [START], child_workflow_name: worker,
+          child_initial_signals: [GO], fan_out_field: items, child_input_field: item,
+          signals_to_parent: [DONE], context_updates_to_parent: [answer]}
+  Join:
+    node_type: router
+    event_triggers: [DONE]
+    event_emissions:
+      - signal_name: ALL_DONE
+        condition: "{{ context.answer | accumulated | length == 20 }}"
+worker:
+  Ask:
+    node_type: llm
+    event_triggers: [GO]
+    prompt: "Answer {{ context.item }}"
+    output_field: answer
+    event_emissions: [{signal_name: DONE}]
+"""
+
+
+@pytest.mark.parametrize("store", ["memory://", "sqlite:///{tmp}/soe.db"], ids=["memory", "sqlite"])
+def test_a_counting_join_fires_once_as_with_the_sync_caller(store, tmp_path):
+    """CHILD-4/CORE-44 under concurrency: the arrivals' engine work never interleaves.
+
+    Twenty children answer within the same few milliseconds; each arrival is
+    written and delivered to the join before the next one is written, so the
+    count reaches 20 exactly once, in every run.
+    """
+    engine = Engine(
+        store.format(tmp=tmp_path), llm="fake", llm_options={"latency": 0.01}, caller="threads"
+    )
+    try:
+        for _ in range(15):
+            run = engine.run(COUNTING_JOIN, "main", ["START"], {"items": list(range(20))})
+            assert len(run.history("answer")) == 20
+            assert run.signals.count("DONE") == 20
+            assert run.signals.count("ALL_DONE") == 1
+    finally:
+        engine.close()
+
+
+def test_waits_overlap_while_engine_work_takes_turns():
+    """Tools wait together (a barrier of 3), yet no two nodes run engine code at once."""
+    barrier = threading.Barrier(3, timeout=10)
+    inside = threading.Semaphore(1)
+    overlaps = []
+
+    def meet(who):
+        barrier.wait()  # all three tool calls are in flight together
+        return who
+
+    engine = Engine("memory://", tools={"meet": meet}, caller="threads")
+
+    def watch(execution_id, event_type, data):
+        # events are logged by engine code: two at once would mean interleaved work
+        if not inside.acquire(blocking=False):
+            overlaps.append(event_type)
+            return
+        try:
+            threading.Event().wait(0.001)
+        finally:
+            inside.release()
+
+    from soe_core.telemetry import observing
+
+    with observing(watch):
+        run = engine.run(SWARM, "vote", ["START"])
+    assert sorted(run.history("votes")) == ["a", "b", "c"]
+    assert overlaps == []
+
+
+def test_engine_close_stops_the_pool_threads_and_a_later_run_restarts_them():
+    engine = Engine("memory://", caller="threads", caller_options={"max_workers": 4})
+    pool = engine.broadcast.pool
+    threads = list(pool._threads)
+    assert len(threads) == 3 and all(thread.is_alive() for thread in threads)
+    engine.close()
+    assert not any(thread.is_alive() for thread in threads)
+    flow = "main:\n  A: {node_type: router, event_triggers: [START], event_emissions: [{signal_name: X}]}\n"
+    assert engine.run(flow, "main", ["START"]).signals == ["START", "X"]
+    engine.close()

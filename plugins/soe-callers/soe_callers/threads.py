@@ -15,10 +15,11 @@ DEFAULT_MAX_WORKERS = 64
 def build_threads_caller(
     nodes: Mapping, backends: Any, *, max_workers: int | None = None, **_options: Any
 ) -> Callable[[str, list], None]:
-    """A ``broadcast_signals_caller`` running deliveries on up to ``max_workers`` threads.
+    """A ``broadcast_signals_caller`` whose runs wait on up to ``max_workers`` calls at once.
 
     The default (64, or ``SOE_MAX_WORKERS``) suits nodes that mostly wait on
     LLMs and tools; CPU-bound tools gain nothing from more than one thread.
+    ``close()`` stops the pool threads (``Engine.close`` calls it).
     """
     pool = ThreadPool(max_workers or _env_workers())
 
@@ -26,6 +27,7 @@ def build_threads_caller(
         broadcast_signals(execution_id, signals, nodes, backends, runner=pool.run)
 
     broadcast_signals_caller.pool = pool  # type: ignore[attr-defined]
+    broadcast_signals_caller.close = pool.shutdown  # type: ignore[attr-defined]
     return broadcast_signals_caller
 
 

@@ -10,7 +10,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from soe_core import EventTypes, NodeType, OperationalValidationError, dispatch, durable
-from soe_core.context import OPERATIONAL, PARENT, get_accumulated, get_field, is_reserved
+from soe_core.concurrent import waiting
+from soe_core.context import (
+    OPERATIONAL,
+    PARENT,
+    copy_value,
+    get_accumulated,
+    get_field,
+    is_reserved,
+)
 from soe_core.dispatch import runs_on_stack
 from soe_core.engine import ChildSpawnContext
 from soe_core.errors import LimitExceededError
@@ -34,6 +42,7 @@ class ChildConfig(BaseModel):
     fan_out_field: str | None = None
     child_input_field: str | None = None
     spawn_interval: float = 0.0
+    event_emissions: list[dict] | None = None  # validated, never emitted (CHILD-3)
 
 
 def validate_child(config: dict) -> None:
@@ -179,7 +188,8 @@ class _Spawn(durable.JournaledTask):
 
     def __call__(self) -> None:
         if self.delay:
-            time.sleep(self.delay)
+            with waiting():
+                time.sleep(self.delay)
         durable.run_job(self, self._spawn, eager=True)
 
     def _spawn(self) -> None:
@@ -242,8 +252,8 @@ def _base_context(execution_id: str, context: dict, config: dict) -> dict:
 
 
 def _with_item(base: dict, target: str, item: Any) -> ChildSpawnContext:
-    child = ChildSpawnContext(copy.deepcopy(base))
-    child[target] = copy.deepcopy(item)
+    child = ChildSpawnContext(copy_value(base))
+    child[target] = copy_value(item)
     return child
 
 

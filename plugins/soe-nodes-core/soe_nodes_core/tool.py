@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from soe_core import EventTypes, NodeType, WorkflowValidationError, dispatch
+from soe_core.concurrent import waiting
 from soe_core.context import get_field
 from soe_core.dispatch import runs_on_stack
 from soe_core.emissions import condition_warning, has_template_condition, passing_signals
@@ -99,7 +100,9 @@ class _Call:
     def __call__(self) -> Any:
         if self.error is not None:
             raise self.error
-        with dispatch.isolated():  # broadcasts made by the tool finish inside it
+        # broadcasts made by the tool finish inside it; other nodes of a
+        # threads run go on while it works
+        with dispatch.isolated(), waiting():
             if self.args:
                 return self.function(*self.args)
             return self.function(**self.kwargs)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from soe_core import EventTypes, dispatch
+from soe_core.concurrent import waiting
 from soe_core.outputs import save_output_to_context
 from soe_core.store import contexts
 from soe_core.telemetry import register_event
@@ -161,7 +162,9 @@ class AgentRun:
         )
         for attempt in range(tool.max_retries + 1):
             try:
-                with dispatch.isolated():  # broadcasts made by the tool finish inside it
+                # broadcasts made by the tool finish inside it; other nodes
+                # of a threads run go on while it works
+                with dispatch.isolated(), waiting():
                     result = tool.function(**args)
                 break
             except Exception as exc:

@@ -93,13 +93,19 @@ def referenced_fields(template: str) -> list[str]:
     """
     if not isinstance(template, str) or ("{{" not in template and "{%" not in template):
         return []
+    return list(_referenced_fields(template))
+
+
+@functools.lru_cache(maxsize=1024)
+def _referenced_fields(template: str) -> tuple[str, ...]:
+    """Parsing is costly and prompts repeat: one parse per distinct prompt."""
     try:
         tree = environment().parse(template)
     except Exception:
-        return _scan_fields(template)
+        return tuple(_scan_fields(template))
     found: list[str] = []
     _walk(tree, found)
-    return list(dict.fromkeys(found))
+    return tuple(dict.fromkeys(found))
 
 
 def _walk(node: nodes.Node, found: list[str]) -> None:

@@ -24,6 +24,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from soe_core.concurrent import waiting
+
 from .envelope import build_prompt, schema_of
 from .parsing import as_text, parse_response
 from .rich import LlmClient, request_messages, without_history
@@ -159,13 +161,14 @@ class Resolver:
 
     def _with_transient_retries(self, call) -> Any:
         attempt = 0
-        while True:
-            try:
-                return call()
-            except Exception as exc:
-                if attempt >= self.policy.retries or not is_transient(exc):
-                    raise
-                delay = self.policy.delay(attempt)
-                log.warning("transient LLM error (%s); retrying in %.2fs", exc, delay)
-                sleep(delay)
-                attempt += 1
+        with waiting():  # other nodes of a threads run go on while the LLM answers
+            while True:
+                try:
+                    return call()
+                except Exception as exc:
+                    if attempt >= self.policy.retries or not is_transient(exc):
+                        raise
+                    delay = self.policy.delay(attempt)
+                    log.warning("transient LLM error (%s); retrying in %.2fs", exc, delay)
+                    sleep(delay)
+                    attempt += 1
