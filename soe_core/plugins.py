@@ -40,15 +40,30 @@ _KINDS = {
 
 @dataclass
 class PluginInfo:
-    """One loaded (or broken, or disabled) plugin, for ``soe plugins``."""
+    """One loaded (or broken, or disabled) plugin, for ``soe plugins``.
+
+    ``distribution`` and ``version`` are read from the installed metadata
+    only when asked for: parsing every plugin's metadata file would cost a
+    fresh process tens of milliseconds for names nobody prints.
+    """
 
     name: str
-    distribution: str
-    version: str
+    source: Any = field(default=None, repr=False)  # importlib.metadata.Distribution
     status: str = "loaded"  # loaded | broken | disabled
     error: str | None = None
     hooks: list[str] = field(default_factory=list)
     provides: dict[str, list[str]] = field(default_factory=dict)
+    label: str | None = None  # stands for the distribution when there is no source
+
+    @property
+    def distribution(self) -> str:
+        if self.source is None:
+            return self.label or "?"
+        return self.source.name
+
+    @property
+    def version(self) -> str:
+        return self.source.version if self.source is not None else ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -179,7 +194,7 @@ class PluginRegistry:
 
 
 def _local_info(plugin_name: str) -> PluginInfo:
-    return PluginInfo(name=plugin_name, distribution="<registered in process>", version="")
+    return PluginInfo(name=plugin_name, label="<registered in process>")
 
 
 def _describe_pack(pack: ToolPack, owners: dict) -> str:
@@ -227,12 +242,7 @@ def load_plugins(
     infos: list[PluginInfo] = []
     if entry_points:
         for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-            dist = getattr(ep, "dist", None)
-            info = PluginInfo(
-                name=ep.name,
-                distribution=dist.name if dist else "?",
-                version=dist.version if dist else "?",
-            )
+            info = PluginInfo(name=ep.name, source=getattr(ep, "dist", None))
             infos.append(info)
             if ep.name in blocked:
                 info.status = "disabled"

@@ -179,3 +179,39 @@ def test_core89_a_backend_refusing_attributes_still_works():
     contexts(backends).write_field("x", "f", 2)
     assert backends.context.data["x"] == {"f": [1, 2]}
     assert contexts(backends) is not access  # nowhere to keep it
+
+
+def test_core1_compat_import_is_light_and_still_offers_the_pydantic_types():
+    """A fresh ``import soe`` leaves PyYAML, pydantic and plugin metadata for later (issue [P])."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, soe\n"
+        "heavy = [m for m in ('yaml', 'pydantic', 'email.parser') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+        "from soe import AgentRequest\n"
+        "assert AgentRequest(agent_id='a', prompt='p', agent_config={}).agent_id == 'a'\n"
+        "assert 'pydantic' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_core9_yaml_still_parses_and_reports_errors_after_lazy_import():
+    from soe_core.errors import YamlSyntaxError
+    from soe_core.yaml_parser import dump_yaml, parse_yaml
+
+    assert parse_yaml("a: [1, 2]") == {"a": [1, 2]}
+    assert parse_yaml(dump_yaml({"b": {"c": 1}})) == {"b": {"c": 1}}
+    with pytest.raises(YamlSyntaxError, match="Invalid YAML configuration"):
+        parse_yaml("a: [1, 2")
+
+
+def test_plugin_metadata_is_read_when_asked_for():
+    from soe_core.plugins import get_registry
+
+    infos = {info.name: info for info in get_registry().plugins}
+    core = next(info for info in infos.values() if info.distribution == "soe-nodes-core")
+    assert core.version  # read from the installed metadata on demand
+    assert core.as_dict()["distribution"] == "soe-nodes-core"

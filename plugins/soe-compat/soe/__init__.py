@@ -19,7 +19,18 @@ from soe_core import (
     orchestrate,
     setup_orchestration,
 )
-from soe_core.models import AgentRequest, AgentResponse
+
+_LAZY = {"AgentRequest", "AgentResponse"}
+
+
+def __getattr__(name: str):
+    # pydantic is imported only by code that uses these types, not by every
+    # workflow started through the compatibility name
+    if name in _LAZY:
+        from soe_core import models
+
+        return getattr(models, name)
+    raise AttributeError(f"module 'soe' has no attribute {name!r}")
 
 __all__ = [
     "AgentRequest",
