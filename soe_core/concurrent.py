@@ -26,7 +26,6 @@ import contextlib
 import queue
 import threading
 import weakref
-from collections.abc import Iterator
 
 from . import dispatch
 
@@ -91,8 +90,7 @@ class _Run:
                 _local.held = None
 
 
-@contextlib.contextmanager
-def waiting() -> Iterator[None]:
+def waiting() -> contextlib.AbstractContextManager:
     """Mark a wait on the outside world: other work of the run may go on meanwhile.
 
     Node types wrap their LLM requests, tool calls and sleeps in it. Outside
@@ -102,18 +100,30 @@ def waiting() -> Iterator[None]:
     """
     run = getattr(_local, "run", None)
     if run is None or getattr(_local, "held", None) is not run:
-        yield
-        return
-    if run.stack:
-        run.pool.call_for_help(run)
-        run.changed.notify_all()  # the caller may be idle: it can help too
-    _local.held = None
-    run.lock.release()
-    try:
-        yield
-    finally:
-        run.lock.acquire()
-        _local.held = run
+        return _NOTHING
+    return _Waiting(run)
+
+
+_NOTHING = contextlib.nullcontext()
+
+
+class _Waiting:
+    __slots__ = ("run",)
+
+    def __init__(self, run: _Run):
+        self.run = run
+
+    def __enter__(self) -> None:
+        run = self.run
+        if run.stack:
+            run.pool.call_for_help(run)
+            run.changed.notify_all()  # the caller may be idle: it can help too
+        _local.held = None
+        run.lock.release()
+
+    def __exit__(self, *exc_info) -> None:
+        self.run.lock.acquire()
+        _local.held = self.run
 
 
 class ThreadPool:

@@ -13,9 +13,8 @@ completion before it returns, as the original promised.
 
 from __future__ import annotations
 
-import contextlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 Task = Callable[[], None]
 
@@ -123,15 +122,17 @@ def leave_node(previous: tuple[str, str] | None) -> None:
     _state.node = previous
 
 
-@contextlib.contextmanager
-def isolated() -> Iterator[None]:
+class isolated:  # noqa: N801 - used like the function it replaced: ``with isolated():``
     """Let broadcasts made inside the block run to completion synchronously."""
-    previous = getattr(_state, "loop", None)
-    _state.loop = None
-    try:
-        yield
-    finally:
-        _state.loop = previous
+
+    __slots__ = ("previous",)
+
+    def __enter__(self) -> None:
+        self.previous = getattr(_state, "loop", None)
+        _state.loop = None
+
+    def __exit__(self, *exc_info) -> None:
+        _state.loop = self.previous
 
 
 STACK_AWARE = "soe_runs_on_stack"
