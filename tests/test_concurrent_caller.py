@@ -222,6 +222,9 @@ def test_engine_close_stops_the_pool_threads_and_a_later_run_restarts_them():
     assert len(threads) == 3 and all(thread.is_alive() for thread in threads)
     engine.close()
     assert not any(thread.is_alive() for thread in threads)
-    flow = "main:\n  A: {node_type: router, event_triggers: [START], event_emissions: [{signal_name: X}]}\n"
+    flow = (
+        "main:\n"
+        "  A: {node_type: router, event_triggers: [START], event_emissions: [{signal_name: X}]}\n"
+    )
     assert engine.run(flow, "main", ["START"]).signals == ["START", "X"]
     engine.close()
