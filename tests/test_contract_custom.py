@@ -6,7 +6,6 @@ between the threads of one process (soe_core.store).
 
 from __future__ import annotations
 
-import copy
 import threading
 
 from soe_core import LocalBackends, create_in_memory_backends
@@ -14,20 +13,25 @@ from soe_core.backend_contract import BackendContract
 
 
 class TwoMethodContextBackend:
-    """``save_context`` and ``get_context``, storing deep copies in a dict."""
+    """``save_context`` and ``get_context`` as the original SOE's in-memory store (CORE-90).
+
+    ``save`` keeps a shallow copy and ``get`` returns the stored dict itself,
+    so the kernel's get-modify-save appends in place. A store that deep-copies
+    a whole context on both calls is quadratic over a run (8,000 appends took
+    about 165 s); the engine must not rely on copies either way (CORE-89).
+    """
 
     def __init__(self) -> None:
         self._contexts: dict[str, dict] = {}
         self._lock = threading.Lock()
 
     def save_context(self, id: str, context: dict) -> None:
-        snapshot = copy.deepcopy(context)
         with self._lock:
-            self._contexts[id] = snapshot
+            self._contexts[id] = dict(context)
 
     def get_context(self, id: str) -> dict:
         with self._lock:
-            return copy.deepcopy(self._contexts.get(id, {}))
+            return self._contexts.get(id, {})
 
     def cleanup_all(self) -> None:
         with self._lock:
@@ -35,7 +39,7 @@ class TwoMethodContextBackend:
 
 
 class TestTwoMethodContract(BackendContract):
-    appends_per_thread = 150  # get + save copy the whole context: quadratic
+    copies_are_private = False  # seed semantics: get returns the stored dict
 
     def make_backends(self, tmp_path):
         memory = create_in_memory_backends()

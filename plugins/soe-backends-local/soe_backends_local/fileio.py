@@ -33,15 +33,17 @@ def ensure_dir(storage_dir: str | os.PathLike[str]) -> Path:
     return path
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one step."""
+def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
+    """Replace ``path`` with ``text`` (UTF-8) or ``bytes`` in one step."""
     # hidden, unique name: ids never start with "." so this cannot clash, and
     # os.open with 0o666 keeps the usual umask-derived permissions
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
+    folder, name = os.path.split(path)
+    temp = os.path.join(folder, f".{name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    data = text.encode("utf-8") if isinstance(text, str) else text
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -134,9 +136,7 @@ class IdLocks:
                 finally:
                     self._release(key)
                 return
-            lock_dir = self.storage_dir / ".locks"  # out of sight of the data files
-            lock_dir.mkdir(exist_ok=True)
-            fd = os.open(lock_dir / f"{key}.lock", os.O_RDWR | os.O_CREAT, 0o666)
+            fd = self._open_lock_file(key)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
                 self._depth[key] = 1
@@ -146,6 +146,16 @@ class IdLocks:
                     self._release(key)
             finally:
                 os.close(fd)  # closing releases the flock
+
+    def _open_lock_file(self, key: str) -> int:
+        # out of sight of the data files; made on demand, as cleanup_all removes it
+        lock_dir = os.path.join(self.storage_dir, ".locks")
+        path = os.path.join(lock_dir, f"{key}.lock")
+        try:
+            return os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        except FileNotFoundError:
+            os.makedirs(lock_dir, exist_ok=True)
+            return os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
 
     def _release(self, key: str) -> None:
         # only the thread holding key's lock touches _depth[key]

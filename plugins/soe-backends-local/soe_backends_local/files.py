@@ -1,6 +1,7 @@
-"""File backends for contexts and workflows, and opening ``file://`` URLs (CORE-91).
+"""The file workflow backend, and opening ``file://`` URLs (CORE-91).
 
-The optional backends (telemetry, conversations, schemas, identities) live in
+Contexts live in :mod:`soe_backends_local.file_contexts`; the optional
+backends (telemetry, conversations, schemas, identities) in
 :mod:`soe_backends_local.files_optional`.
 """
 
@@ -14,11 +15,10 @@ from typing import Any
 from urllib.parse import unquote
 
 from soe_core.backends import LocalBackends
-from soe_core.context import set_field
 
+from .file_contexts import LocalContextBackend
 from .file_journal import FileJournal
 from .fileio import (
-    IdLocks,
     dump_json,
     ensure_dir,
     read_json,
@@ -33,60 +33,6 @@ from .files_optional import (
     LocalTelemetryBackend,
 )
 from .ids import safe_id
-
-
-class LocalContextBackend:
-    """One ``<execution_id>.json`` per context (JSON, indent 2)."""
-
-    def __init__(self, storage_dir: str | os.PathLike[str]):
-        self.storage_dir = ensure_dir(storage_dir)
-        self._locks = IdLocks(self.storage_dir)
-
-    def _path(self, id: str) -> Path:
-        return self.storage_dir / f"{id}.json"
-
-    def save_context(self, id: str, context: dict) -> None:
-        key = safe_id(id)
-        text = dump_json(context)
-        # locked so a concurrent update_context cannot overwrite this save
-        with self._locks.hold(key):
-            write_atomic(self._path(key), text)
-
-    def get_context(self, id: str) -> dict:
-        stored = read_json(self._path(safe_id(id)))
-        return stored if stored is not None else {}
-
-    def read_context(self, id: str) -> dict:
-        # a fresh load is already private to the caller
-        return self.get_context(id)
-
-    def update_context(self, id: str, mutate: Callable[[dict], Any]) -> Any:
-        """Load, ``mutate``, save atomically under thread and process locks."""
-        key = safe_id(id)
-        path = self._path(key)
-        with self._locks.hold(key):
-            context = read_json(path)
-            if context is None:
-                context = {}
-            result = mutate(context)
-            write_atomic(path, dump_json(context))
-            return result
-
-    def append_context_field(self, id: str, field: str, value: Any) -> None:
-        self.update_context(id, lambda context: set_field(context, field, value))
-
-    def list_context_ids(self) -> list[str]:
-        return sorted(
-            path.stem for path in self.storage_dir.glob("*.json") if not path.name.startswith(".")
-        )
-
-    def delete_context(self, id: str) -> None:
-        key = safe_id(id)
-        with self._locks.hold(key):
-            self._path(key).unlink(missing_ok=True)
-
-    def cleanup_all(self) -> None:
-        remove_matching(self.storage_dir, "*.json", ".locks/*.lock")
 
 
 class LocalWorkflowBackend:

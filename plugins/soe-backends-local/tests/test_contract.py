@@ -13,8 +13,6 @@ class TestMemoryContract(BackendContract):
 
 
 class TestFileContract(BackendContract):
-    appends_per_thread = 150  # one JSON file per context, rewritten per append
-
     def make_backends(self, tmp_path):
         return open_files(f"file://{tmp_path / 'data'}")
 
