@@ -39,6 +39,18 @@ def set_field(context: dict, field: str, value: Any) -> None:
         context[field] = [value]
 
 
+def count_in(context: Mapping, counter: str, node_name: str | None = None) -> None:
+    """Add one to ``__operational__[counter]``, or to its ``nodes[node_name]`` (CORE-63)."""
+    operational = context.get(OPERATIONAL)
+    if not isinstance(operational, dict):
+        return
+    if counter == "nodes":
+        nodes = operational["nodes"]
+        nodes[node_name] = nodes.get(node_name, 0) + 1
+    else:
+        operational[counter] = operational.get(counter, 0) + 1
+
+
 def get_field(context: Mapping, field: str) -> Any:
     """The latest value of ``field`` (raw value for reserved fields), or None."""
     value = context.get(field)

@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .attached import attached
-from .context import OPERATIONAL, set_field
+from .context import OPERATIONAL, count_in, set_field
 
 _STRIPES = [threading.RLock() for _ in range(64)]
 
@@ -93,17 +93,7 @@ class ContextAccess:
             self._increment(execution_id, counter, node_name)
             return
 
-        def mutate(context: dict) -> None:
-            operational = context.get(OPERATIONAL)
-            if not isinstance(operational, dict):
-                return
-            if counter == "nodes":
-                nodes = operational["nodes"]
-                nodes[node_name] = nodes.get(node_name, 0) + 1
-            else:
-                operational[counter] = operational.get(counter, 0) + 1
-
-        self.update(execution_id, mutate)
+        self.update(execution_id, lambda context: count_in(context, counter, node_name))
 
 
 def contexts(backends: Any) -> ContextAccess:

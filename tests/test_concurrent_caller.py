@@ -143,25 +143,15 @@ def test_engine_signal_goes_through_the_chosen_caller():
     assert sorted(waiting.history("votes")) == ["a", "b", "c"]
 
 
-COUNTING_JOIN = """
-main:
-  Spawn: {node_type: child, event_triggers: [START], child_workflow_name: worker,
-          child_initial_signals: [GO], fan_out_field: items, child_input_field: item,
-          signals_to_parent: [DONE], context_updates_to_parent: [answer]}
+JOIN = """
   Join:
     node_type: router
     event_triggers: [DONE]
     event_emissions:
       - signal_name: ALL_DONE
         condition: "{{ context.answer | accumulated | length == 20 }}"
-worker:
-  Ask:
-    node_type: llm
-    event_triggers: [GO]
-    prompt: "Answer {{ context.item }}"
-    output_field: answer
-    event_emissions: [{signal_name: DONE}]
 """
+COUNTING_JOIN = FAN_OUT.replace("\nworker:", JOIN.rstrip("\n") + "\nworker:", 1)
 
 
 @pytest.mark.parametrize("store", ["memory://", "sqlite:///{tmp}/soe.db"], ids=["memory", "sqlite"])

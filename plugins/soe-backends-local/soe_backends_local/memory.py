@@ -10,7 +10,6 @@ run several times per node or copy a whole config.
 
 from __future__ import annotations
 
-import copy
 import itertools
 import threading
 from collections.abc import Callable
@@ -18,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from soe_core.backends import LocalBackends
-from soe_core.context import OPERATIONAL, set_field
+from soe_core.context import OPERATIONAL, copy_value, count_in, set_field
 from soe_core.telemetry import utc_timestamp
 
 from .journal import MemoryJournal
@@ -27,20 +26,13 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _detach(value: Any) -> Any:
-    """A deep copy that is cheap for plain JSON-like data.
+    """A private copy of ``value``; one that cannot be copied is kept as it is.
 
-    Runs for every event, so scalars are tested inline instead of recursing.
+    An event payload must never break the execution.
     """
-    kind = type(value)
-    if kind in _SCALARS:
-        return value
-    if kind is dict:
-        return {k: v if type(v) in _SCALARS else _detach(v) for k, v in value.items()}
-    if kind is list:
-        return [v if type(v) in _SCALARS else _detach(v) for v in value]
     try:
-        return copy.deepcopy(value)
-    except Exception:  # an event payload must never break the execution
+        return copy_value(value)
+    except Exception:
         return value
 
 
@@ -93,14 +85,9 @@ class InMemoryContextBackend:
 
     def increment_operational(self, id: str, counter: str, node_name: str | None = None) -> None:
         with self._lock:
-            operational = self._contexts.get(id, {}).get(OPERATIONAL)
-            if not isinstance(operational, dict):
-                return
-            if counter == "nodes":
-                nodes = operational["nodes"]
-                nodes[node_name] = nodes.get(node_name, 0) + 1
-            else:
-                operational[counter] = operational.get(counter, 0) + 1
+            stored = self._contexts.get(id)
+            if stored is not None:
+                count_in(stored, counter, node_name)
 
     def list_context_ids(self) -> list[str]:
         with self._lock:
