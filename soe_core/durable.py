@@ -112,12 +112,22 @@ def run_job(task: Any, body: Callable[[], None], eager: bool = False) -> None:
     After the body, the tasks it submitted are written down and the job is
     crossed out in one commit. If the journal says the job was already done
     (delivered twice), the transaction is rolled back and the submitted
-    tasks are dropped.
+    tasks are dropped. A journal with ``deferring()`` wraps the whole job
+    in it, so the writes its store can hold back join that commit.
     """
     journal = task.journal
     if journal is None or task.job_id is None:
         body()
         return
+    deferring = getattr(journal, "deferring", None)
+    if deferring is None:
+        _run_step(journal, task, body, eager)
+        return
+    with deferring():
+        _run_step(journal, task, body, eager)
+
+
+def _run_step(journal: Any, task: Any, body: Callable[[], None], eager: bool) -> None:
     step = Step(journal, task)
     previous = getattr(_state, "step", None)
     _state.step = step

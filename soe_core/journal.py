@@ -29,6 +29,14 @@ A journal implements:
     A context manager: journal commits and context writes made inside
     it are stored together or not at all (nests). A journal that cannot
     offer that (the file store) returns a no-op context manager.
+``deferring()`` (optional)
+    A context manager around one whole job, in the thread that runs it.
+    Inside it the store may hold back writes that can wait (SQLite: the
+    node's run count) and store them with the next transaction the thread
+    opens -- the job's own step at the latest -- instead of committing
+    them on their own; reads in that thread see them meanwhile. Whatever
+    is still held back when the block ends (the job failed, or was done
+    already) is written then, so nothing is lost.
 ``record_execution(execution_id, info)``, ``update_execution(execution_id, changes)``
     Store / update the summary of an execution (see :class:`ExecutionInfo`).
 ``execution(execution_id) -> dict | None``, ``executions() -> list[dict]``
@@ -82,4 +90,3 @@ def now() -> str:
 def journal_of(backends: Any) -> Any:
     """The journal of a backends container, or None."""
     return getattr(backends, "journal", None)
-

@@ -18,6 +18,7 @@ from .durable import top_level
 from .engine import orchestrate
 from .errors import PruneError
 from .journal import FAILED, IDLE, journal_of
+from .operational import new_operational_state
 from .resume import resume
 from .retention import prune
 from .setup import create_all_nodes
@@ -147,6 +148,24 @@ class JournalContract:
             journal.commit("tree", None, [("e", {"n": 2})])
         assert backends.context.get_context("e")["x"][-1] == 3
         assert [p.job for p in journal.pending("tree")][-1] == {"n": 2}
+
+    def test_deferring_loses_no_run_count(self, backends):
+        """``deferring()`` (optional): held run counts are read at once and always stored."""
+        journal = backends.journal
+        deferring = getattr(journal, "deferring", None)
+        if deferring is None:
+            pytest.skip("deferring() is optional")
+        access = contexts(backends)
+        access.save("e", {"__operational__": new_operational_state("e", {})})
+        with deferring():
+            access.increment("e", "nodes", "N")
+            assert access.read("e")["__operational__"]["nodes"]["N"] == 1
+            with journal.transaction():
+                journal.commit("tree", None, [("e", {"n": 1})])
+        with pytest.raises(Flaky), deferring():
+            access.increment("e", "nodes", "N")
+            raise Flaky("a job that failed before its step")
+        assert backends.context.get_context("e")["__operational__"]["nodes"] == {"N": 2}
 
     def test_execution_summaries(self, backends):
         journal = backends.journal

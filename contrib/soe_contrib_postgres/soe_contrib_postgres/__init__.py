@@ -1,4 +1,10 @@
-"""PostgreSQL backends for SOE: ``postgresql://user@host:port/dbname``."""
+"""PostgreSQL backends for SOE: ``postgresql://user@host:port/dbname``.
+
+Built on the dialect-neutral core of soe-backends-sql
+(``soe_backends_sql.core``); this distribution adds what is PostgreSQL's
+own: the psycopg pool and transactions, advisory locks, the journal,
+forking.
+"""
 
 from __future__ import annotations
 
@@ -7,33 +13,22 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Database",
-    "PgContextView",
-    "PostgresBackends",
-    "PostgresContextBackend",
-    "PostgresContextSchemaBackend",
-    "PostgresConversationHistoryBackend",
-    "PostgresIdentityBackend",
-    "PostgresJournal",
-    "PostgresTelemetryBackend",
-    "PostgresWorkflowBackend",
-    "open_postgres",
-]
-
+_OTHERS = "soe_backends_sql.core.others"
 _HOMES = {
-    "Database": ".database",
-    "PgContextView": ".views",
-    "PostgresBackends": ".factory",
-    "PostgresContextBackend": ".context",
-    "PostgresContextSchemaBackend": ".others",
-    "PostgresConversationHistoryBackend": ".others",
-    "PostgresIdentityBackend": ".others",
-    "PostgresJournal": ".journal",
-    "PostgresTelemetryBackend": ".others",
-    "PostgresWorkflowBackend": ".workflow",
-    "open_postgres": ".factory",
+    "Database": (".database", "Database"),
+    "PgContextView": ("soe_backends_sql.core.views", "SqlContextView"),
+    "PostgresBackends": (".factory", "PostgresBackends"),
+    "PostgresContextBackend": (".context", "PostgresContextBackend"),
+    "PostgresContextSchemaBackend": (_OTHERS, "SqlContextSchemaBackend"),
+    "PostgresConversationHistoryBackend": (_OTHERS, "SqlConversationHistoryBackend"),
+    "PostgresIdentityBackend": (_OTHERS, "SqlIdentityBackend"),
+    "PostgresJournal": (".journal", "PostgresJournal"),
+    "PostgresTelemetryBackend": (_OTHERS, "SqlTelemetryBackend"),
+    "PostgresWorkflowBackend": (".workflow", "PostgresWorkflowBackend"),
+    "open_postgres": (".factory", "open_postgres"),
 }
+
+__all__ = sorted(_HOMES)
 
 
 def __getattr__(name: str) -> Any:
@@ -41,4 +36,5 @@ def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'soe_contrib_postgres' has no attribute {name!r}")
-    return getattr(importlib.import_module(home, __name__), name)
+    module, attribute = home
+    return getattr(importlib.import_module(module, __name__), attribute)

@@ -1,7 +1,7 @@
 """Pooled connections, nested transactions and statement execution.
 
 Statements are written with SQLAlchemy Core and compiled once
-(:class:`~.compiled.Sql`); they run on psycopg 3 connections, which
+(:func:`compile`); they run on psycopg 3 connections, which
 prepare a statement on the server after a few uses. A thread takes a
 connection from the pool (SQLAlchemy's ``QueuePool``) for one statement, or
 for a whole transaction, and gives it back at once: idle threads (a
@@ -14,7 +14,9 @@ inside another (same thread) joins it through a savepoint, so a failure
 inside the inner one (caught by the caller) undoes only its writes. Round
 trips are what a node run pays for: ``BEGIN`` waits for the transaction's
 first statement (a transaction that sends none costs nothing), and queued
-rows (:mod:`.deferred`) go in one pipeline with its ``COMMIT``.
+rows (``soe_backends_sql.core.deferred``) go in one pipeline with its ``COMMIT``.
+
+The database offers the interface ``soe_backends_sql.core`` runs on.
 """
 
 from __future__ import annotations
@@ -26,14 +28,23 @@ from collections.abc import Iterator
 from typing import Any
 
 import psycopg
+from soe_backends_sql.core.compiled import Sql
+from soe_backends_sql.core.deferred import DeferredRows
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.postgresql import psycopg as psycopg_dialect
 from sqlalchemy.pool import QueuePool
 
 from . import forking
-from .compiled import Sql
-from .deferred import DeferredRows, write_rows
-from .transaction import Lease, begin, commit, rollback, savepoint, send
+from .schema import tables
+from .transaction import Lease, begin, commit, insert_rows, rollback, savepoint, send
 
 ROWCOUNT, ONE, ALL = 0, 1, 2
+DIALECT = psycopg_dialect.dialect()
+
+
+def compile_statement(statement: Any) -> Sql:
+    """A Core statement compiled once for psycopg."""
+    return Sql(statement, DIALECT)
 
 
 class Database:
@@ -42,6 +53,12 @@ class Database:
     At most ``pool_size + max_overflow`` connections are open at once; a
     thread that needs one beyond that waits up to ``pool_timeout`` seconds.
     """
+
+    tables = tables
+    upsert = staticmethod(pg_insert)
+    compile = staticmethod(compile_statement)
+    last_write = 0.0
+    """Queued rows are written whenever due: writers do not wait for each other here."""
 
     def __init__(
         self,
@@ -139,13 +156,13 @@ class Database:
                 cursor.executemany(sql.text, [sql.args(row) for row in rows])
 
     def log_row(self, sql: Sql, values: dict) -> None:
-        """Insert a row soon (see :mod:`.deferred`): with the open transaction, or queued."""
+        """Insert a row soon: with the open transaction, or queued (``core.deferred``)."""
         lease = getattr(self._local, "lease", None)
         if lease is not None:
-            lease.rows.append((sql, values))
+            lease.rows.append((sql, sql.args(values)))
         elif self.deferred.max_delay <= 0:
             self.execute(sql, values)
-        elif self.deferred.add(sql, values):
+        elif self.deferred.add(sql, sql.args(values)):
             self.flush()
         else:
             self.deferred.start(self)
@@ -159,7 +176,7 @@ class Database:
             lease.taken += taken
             begin(lease)
             with lease.connection.pipeline():
-                write_rows(lease.connection, rows + taken)
+                insert_rows(lease.connection, rows + taken)
             return
         taken = self.deferred.take()
         if taken:

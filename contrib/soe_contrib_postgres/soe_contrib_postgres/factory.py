@@ -7,19 +7,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
-
-from soe_core.backends import LocalBackends
+from soe_backends_sql.core.container import Backends
+from soe_backends_sql.core.deferred import DeferredRows
 
 from .context import PostgresContextBackend
 from .database import Database
-from .deferred import DeferredRows
 from .journal import PostgresJournal
-from .others import (
-    PostgresContextSchemaBackend,
-    PostgresConversationHistoryBackend,
-    PostgresIdentityBackend,
-    PostgresTelemetryBackend,
-)
 from .schema import create_tables
 from .workflow import PostgresWorkflowBackend
 
@@ -33,38 +26,12 @@ POOL_OPTIONS = {
 DEFAULTS = {"pool_size": 10, "max_overflow": 20, "pool_timeout": 30.0, "telemetry_delay": 0.2}
 
 
-class PostgresBackends(LocalBackends):
+class PostgresBackends(Backends):
     """The six PostgreSQL backends plus ``journal``; ``close()`` closes the pool."""
 
-    def __init__(self, database: Database, **enabled: bool):
-        def optional(name: str, cls: Any) -> Any:
-            return cls(database) if enabled.get(name, True) else None
-
-        super().__init__(
-            PostgresContextBackend(database),
-            PostgresWorkflowBackend(database),
-            telemetry_backend=optional("telemetry", PostgresTelemetryBackend),
-            conversation_history_backend=optional(
-                "conversation_history", PostgresConversationHistoryBackend
-            ),
-            context_schema_backend=optional("context_schema", PostgresContextSchemaBackend),
-            identity_backend=optional("identity", PostgresIdentityBackend),
-        )
-        self.journal = PostgresJournal(database)
-        self.database = database
-
-    def cleanup_all(self) -> None:
-        super().cleanup_all()
-        self.journal.cleanup_all()  # (older kernels do not clean the journal themselves)
-
-    def close(self) -> None:
-        self.database.close()
-
-    def __enter__(self) -> PostgresBackends:
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.close()
+    context_class = PostgresContextBackend
+    workflow_class = PostgresWorkflowBackend
+    journal_class = PostgresJournal
 
 
 def split_url(url: str) -> tuple[str, dict[str, str]]:
@@ -123,7 +90,8 @@ def open_postgres(url: str, **options: Any) -> PostgresBackends:
     pool = {name: kind(merged.get(name, DEFAULTS[name])) for name, kind in POOL_OPTIONS.items()}
     enabled = {name: _flag(merged[name]) for name in OPTIONAL if name in merged}
     delay = pool.pop("telemetry_delay")
-    database = Database(conninfo, **pool, deferred=DeferredRows(max_delay=delay))
+    deferred = DeferredRows(max_delay=delay, max_rows=1000)
+    database = Database(conninfo, **pool, deferred=deferred)
     try:
         create_tables(database)
     except BaseException:

@@ -22,15 +22,15 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from soe_backends_sql.core.codec import dumps, loads
+from soe_backends_sql.core.compiled import Sql
 from sqlalchemy import BigInteger, Text, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from soe_core.journal import EXECUTION_FIELDS, PendingJob
 
-from .compiled import Sql
-from .database import Database
-from .jsontext import dumps, loads
+from .database import Database, compile_statement
 from .schema import executions, journal, journal_ids
 
 EID = bindparam("eid", type_=Text)
@@ -63,7 +63,7 @@ def _commit_statement() -> Sql:
         .returning(j.c.id)
         .cte("added")
     )
-    return Sql(
+    return compile_statement(
         select(
             select(func.count()).select_from(gone).scalar_subquery(),
             select(func.array_agg(aggregate_order_by(added.c.id, added.c.id))).scalar_subquery(),
@@ -83,30 +83,30 @@ class PostgresJournal:
         record = bindparam("record", type_=JSONB)
         self._commit = _commit_statement()
         columns = (j.c.id, j.c.batch, j.c.execution_id, j.c.job)
-        self._pending = Sql(select(*columns).where(j.c.main_id == MAIN).order_by(j.c.id))
-        self._job = Sql(
+        self._pending = db.compile(select(*columns).where(j.c.main_id == MAIN).order_by(j.c.id))
+        self._job = db.compile(
             select(*columns).where(j.c.main_id == MAIN, j.c.id == bindparam("id", BigInteger))
         )
         saved = pg_insert(e).values(execution_id=EID, record=record)
-        self._record = Sql(
+        self._record = db.compile(
             saved.on_conflict_do_update(
                 index_elements=[e.c.execution_id], set_={"record": saved.excluded.record}
             )
         )
-        self._update = Sql(
+        self._update = db.compile(
             update(e).where(e.c.execution_id == EID).values(record=e.c.record.op("||")(record))
         )
-        self._execution = Sql(select(e.c.record).where(e.c.execution_id == EID))
-        self._executions = Sql(
+        self._execution = db.compile(select(e.c.record).where(e.c.execution_id == EID))
+        self._executions = db.compile(
             select(e.c.record).order_by(
                 func.coalesce(e.c.record["created"].astext, ""), e.c.position
             )
         )
         self._forget = [
-            Sql(delete(e).where(e.c.execution_id == EID)),
-            Sql(delete(j).where(j.c.execution_id == EID)),
+            db.compile(delete(e).where(e.c.execution_id == EID)),
+            db.compile(delete(j).where(j.c.execution_id == EID)),
         ]
-        self._cleanup = [Sql(delete(j)), Sql(delete(e))]
+        self._cleanup = [db.compile(delete(j)), db.compile(delete(e))]
 
     def commit(self, main_id: str, done: int | None, jobs: list) -> list[int] | None:
         values = {

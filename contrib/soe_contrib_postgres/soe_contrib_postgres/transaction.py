@@ -12,8 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import psycopg
-
-from .deferred import DeferredRows, write_rows
+from soe_backends_sql.core.deferred import DeferredRows, write_rows
 
 
 class Lease:
@@ -91,9 +90,15 @@ def send(connection: psycopg.Connection, rows: list, with_begin: bool) -> None:
         with connection.pipeline():
             if with_begin:
                 connection.execute("BEGIN")
-            write_rows(connection, rows)
+            insert_rows(connection, rows)
             connection.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(psycopg.Error):
             connection.execute("ROLLBACK")
         raise
+
+
+def insert_rows(connection: psycopg.Connection, rows: list) -> None:
+    """Queued ``(sql, args)`` inserts: one ``executemany`` per run of the same statement."""
+    with connection.cursor() as cursor:
+        write_rows(cursor.executemany, rows)

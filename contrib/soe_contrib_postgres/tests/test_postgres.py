@@ -33,6 +33,14 @@ def test_both_schemes_are_registered_and_open_the_store(postgres_url):
         assert store.journal is not None and store.identity is not None
 
 
+def test_loading_the_plugin_imports_neither_psycopg_nor_sqlalchemy():
+    code = (
+        "import sys, soe_contrib_postgres, soe_contrib_postgres.hooks; "
+        "assert not {'psycopg', 'sqlalchemy'} & set(sys.modules)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_url_options_and_libpq_parameters(postgres_url):
     url = f"{postgres_url}?pool_size=3&max_overflow=1&application_name=soe-test&telemetry=false"
     conninfo, options = split_url(url)

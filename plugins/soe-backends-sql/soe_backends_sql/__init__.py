@@ -1,38 +1,41 @@
-"""SQL backends for SOE on SQLAlchemy 2: ``sqlite:///PATH`` and ``sqlite://``."""
+"""SQL backends for SOE on SQLAlchemy 2: ``sqlite:///PATH`` and ``sqlite://``.
+
+:mod:`soe_backends_sql.core` is the dialect-neutral part (tables, context
+rows and views, telemetry...), which soe-contrib-postgres shares.
+"""
 
 from __future__ import annotations
 
-from .context import SqlContextBackend
-from .database import Database
-from .engine import make_engine
-from .factory import SqlBackends, open_sqlite
-from .journal import SqlJournal
-from .others import (
-    SqlContextSchemaBackend,
-    SqlConversationHistoryBackend,
-    SqlIdentityBackend,
-    SqlTelemetryBackend,
-)
-from .views import SqlContextView, SqlHistory, SqlNodes, SqlOperational, SqlSignals
-from .workflow import SqlWorkflowBackend
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Database",
-    "SqlBackends",
-    "SqlContextBackend",
-    "SqlContextSchemaBackend",
-    "SqlContextView",
-    "SqlConversationHistoryBackend",
-    "SqlHistory",
-    "SqlIdentityBackend",
-    "SqlJournal",
-    "SqlNodes",
-    "SqlOperational",
-    "SqlSignals",
-    "SqlTelemetryBackend",
-    "SqlWorkflowBackend",
-    "make_engine",
-    "open_sqlite",
-]
+_HOMES = {
+    "Database": ".database",
+    "SqlBackends": ".factory",
+    "SqlContextBackend": ".context",
+    "SqlContextSchemaBackend": ".core.others",
+    "SqlContextView": ".core.views",
+    "SqlConversationHistoryBackend": ".core.others",
+    "SqlHistory": ".core.views",
+    "SqlIdentityBackend": ".core.others",
+    "SqlJournal": ".journal",
+    "SqlNodes": ".core.views",
+    "SqlOperational": ".core.views",
+    "SqlSignals": ".core.views",
+    "SqlTelemetryBackend": ".core.others",
+    "SqlWorkflowBackend": ".workflow",
+    "make_engine": ".engine",
+    "open_sqlite": ".factory",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    """Import SQLAlchemy only when a name is used (plugin loading must stay cheap)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'soe_backends_sql' has no attribute {name!r}")
+    return getattr(importlib.import_module(home, __name__), name)

@@ -1,242 +1,109 @@
-"""The context backend: one row per history entry, signal and node count.
+"""The SQLite context backend: the shared one (:mod:`.core.context`) on SQLite's statements.
 
-Every capability of :mod:`soe_core.store` is implemented. The ones the
-engine calls for every node (``read_context``, ``append_context_field``,
-``extend_operational_signals``, ``increment_operational``) run one to three
-indexed statements, so their cost does not grow with the histories. The
-whole-context operations (``save_context``, ``get_context``,
-``update_context``) read or write every row of the context.
-
-See :mod:`.schema` for the layout and :mod:`.views` for what ``read_context``
-returns.
+A node's run count (``increment_operational(id, "nodes", name)``) made
+inside a journaled job is held back by the database and written with the
+job's step (see :mod:`.database`); until then this thread's reads add the
+held runs to what the table says. Reads reuse the rows of the thread's last
+read while they are current (see :mod:`.kept`).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
 
-from soe_core.context import is_reserved
-
+from .core.context import ContextBackend
+from .core.rows import OPERATIONAL_FIELD
+from .core.schema import OPERATIONAL
+from .core.views import SqlContextView
 from .database import Database
-from .engine import dumps, loads
-from .rows import OPERATIONAL_FIELD, ContextRows, key_row, state_of
-from .schema import OPERATIONAL, RAW
-from .statements import ContextStatements
-from .views import SqlContextView
+from .statements import SqliteStatements
 
 
-class SqlContextBackend:
-    """Contexts in SQL tables (see :mod:`soe_backends_sql.schema`)."""
+class SqlContextBackend(ContextBackend):
+    """Contexts in SQLite tables (see :mod:`soe_backends_sql.core.schema`).
+
+    SQLite runs one writer at a time (each write transaction takes its lock
+    up front), so the per-node writes need no locking of their own.
+    """
 
     def __init__(self, db: Database):
-        self.db = db
-        self.sql = ContextStatements(db)
-        self.rows = ContextRows(self.sql)
+        super().__init__(db, SqliteStatements(db.tables, db.compile))
 
-    # -- the two methods of the original protocol ---------------------------
-
-    def save_context(self, id: str, context: dict) -> None:
-        """Replace the whole context in one transaction."""
-        states = [(key, state_of(key, value)) for key, value in context.items()]
-        with self.db.write() as connection:
-            self.rows.drop_all(connection, id)
-            self.rows.run(connection, self.sql.add_context, eid=id)
-            for key, state in states:
-                self.rows.write(connection, id, key, state, None)
-                kind, length, value = key_row(state)
-                self.rows.run(
-                    connection,
-                    self.sql.add_key,
-                    eid=id,
-                    key=key,
-                    kind=kind,
-                    length=length,
-                    value=value,
-                )
-
-    def get_context(self, id: str) -> dict:
-        """The whole context as plain dicts and lists; ``{}`` when unknown."""
-        with self.db.read() as connection:
-            return self.rows.load(connection, id)[0]
-
-    # -- capabilities used by the engine ------------------------------------
-
-    def read_context(self, id: str) -> Mapping:
-        """A lazy read-only view (see :mod:`soe_backends_sql.views`)."""
-        return SqlContextView(self, id, self.db.fetchall(self.sql.view, {"eid": id}))
-
-    def update_context(self, id: str, mutate: Callable[[dict], Any]) -> Any:
-        """Load, ``mutate`` and write back only what changed, in one transaction."""
-        with self.db.write() as connection:
-            context, before = self.rows.load(connection, id)
-            writes = self.db.writes()
-            result = mutate(context)
-            if self.db.writes() != writes:  # mutate wrote too: diff against that
-                before = self.rows.load(connection, id)[1]
-            after = {key: state_of(key, value) for key, value in context.items()}
-            self.rows.run(connection, self.sql.add_context, eid=id)
-            expected = [key for key in before if key in after]
-            expected += [key for key in after if key not in before]
-            reorder = list(after) != expected
-            for key, state in before.items():
-                if key not in after:
-                    self.rows.drop(connection, id, key, state[0])
-                    self.rows.run(connection, self.sql.drop_key, eid=id, key=key)
-            if reorder:
-                self.rows.run(connection, self.sql.drop_keys, eid=id)
-            for key, state in after.items():
-                old = before.get(key)
-                if old != state:
-                    self.rows.write(connection, id, key, state, old)
-                row = key_row(state)
-                if reorder or old is None:
-                    statement = self.sql.add_key
-                elif key_row(old) != row:
-                    statement = self.sql.set_key
-                else:
-                    continue
-                kind, length, value = row
-                self.rows.run(
-                    connection, statement, eid=id, key=key, kind=kind, length=length, value=value
-                )
-            return result
-
-    def append_context_field(self, id: str, field: str, value: Any) -> None:
-        """``set_field`` in SQL: one INSERT per appended value."""
-        if is_reserved(field):
-            self._replace_key(id, field, value)
-            return
-        text = dumps(value)
-        sql = self.sql
-        with self.db.write() as connection:
-            length = connection.execute(
-                sql.append_key.text, sql.append_key.args({"eid": id, "key": field, "value": text})
-            ).fetchone()[0]
-            connection.execute(
-                sql.add_value.text,
-                sql.add_value.args({"eid": id, "field": field, "seq": length, "value": text}),
-            )
+    def _append(self, id: str, field: str, text: str) -> None:
+        sql, db = self.sql, self.db
+        with db.write():
+            length = db.fetchone(sql.append_key, {"eid": id, "key": field, "value": text})[0]
+            db.execute(sql.add_value, {"eid": id, "key": field, "seq": length, "value": text})
             if length == 1:
-                self.rows.run(connection, sql.add_context, eid=id)
+                db.execute(sql.add_context, {"eid": id})
 
-    def extend_operational_signals(self, id: str, signals: list) -> None:
-        """One INSERT per signal (the usual broadcast has one: no BEGIN/COMMIT)."""
-        if not signals:
-            return
-        sql = self.sql
-        rows = [{"eid": id, "signal": dumps(signal)} for signal in signals]
-        if len(rows) == 1:
-            added = self.db.write_one(sql.append_signal, rows[0])
-        else:
-            with self.db.write() as connection:
-                append = sql.append_signal
-                added = connection.executemany(append.text, [append.args(r) for r in rows]).rowcount
-        if not added:  # __operational__ is not in the operational tables
-            with self.db.write() as connection:
-                self._mutate_raw_operational(
-                    connection, id, lambda op: _extend(op.get("signals"), signals)
-                )
+    def _append_signals(self, id: str, texts: list[str]) -> bool:
+        sql, db = self.sql, self.db
+        if len(texts) == 1:  # the usual broadcast: one statement
+            return bool(db.execute(sql.append_signal, {"eid": id, "value": texts[0]}))
+        with db.write():
+            counts = [db.execute(sql.append_signal, {"eid": id, "value": t}) for t in texts]
+        return any(counts)
+
+    def _put_raw(self, id: str, key: str, text: str) -> None:
+        with self.db.write():
+            self.db.execute(self.sql.put_raw, {"eid": id, "key": key, "value": text})
+            self.db.execute(self.sql.add_context, {"eid": id})
 
     def increment_operational(self, id: str, counter: str, node_name: str | None = None) -> None:
-        """One UPDATE, or one upsert of the node's row."""
-        sql = self.sql
         if counter == "nodes":
-            values = {"eid": id, "name": node_name, "now": time.time_ns()}
-            if self.db.write_one(sql.count_node, values):
+            now = time.time_ns()  # the first-run order is when it ran, not when it is written
+            if self.db.hold(id, node_name, lambda: self._count_node(id, node_name, now)):
+                self._note_write()  # (run counts are not in the rows of a kept view)
                 return
-        elif counter in sql.increment:
-            if self.db.write_one(sql.increment[counter], {"eid": id}):
-                return
+        super().increment_operational(id, counter, node_name)
 
-        def bump(op: dict) -> None:
-            if counter == "nodes":
-                nodes = op.setdefault("nodes", {})
-                nodes[node_name] = nodes.get(node_name, 0) + 1
-            else:
-                op[counter] = op.get(counter, 0) + 1
+    def read_context(self, id: str) -> Mapping:
+        """A view: one SELECT, or none while the rows kept from the last one are current."""
+        db = self.db
+        kept = db.views.recall(id)
+        if kept is None or (db.held(id) and not _counts_in_tables(kept.rows)):
+            writes = db.views.writes
+            rows = db.fetchall(self.sql.view_versioned, {"eid": id})
+            if db.held(id) and not _counts_in_tables(rows):
+                db.flush()  # the held runs would go to JSON (or nowhere): write, then read
+                writes = db.views.writes
+                rows = db.fetchall(self.sql.view_versioned, {"eid": id})
+            if not rows:
+                return SqlContextView(self, id, rows)
+            kept = db.views.keep(id, [row[:-1] for row in rows], rows[0][-1], writes)
+        if kept.view is None:
+            kept.view = SqlContextView(self, id, kept.rows)
+        return kept.view
 
-        with self.db.write() as connection:
-            self._mutate_raw_operational(connection, id, bump)
+    def _wrote(self) -> None:
+        self._note_write()
+        self.db.views.changed()
 
-    def list_context_ids(self) -> list[str]:
-        return [row[0] for row in self.db.fetchall(self.sql.ids, {})]
+    def _signals_added(self, id: str, count: int) -> None:
+        self._note_write()
+        self.db.views.signals_added(id, count)
 
-    def delete_context(self, id: str) -> None:
-        """Delete every row of the context, in all six context tables."""
-        with self.db.write() as connection:
-            self.rows.drop_all(connection, id)
-
-    def cleanup_all(self) -> None:
-        with self.db.write() as connection:
-            for statement in self.sql.cleanup:
-                self.rows.run(connection, statement)
-
-    # -- lazy loads for the views -------------------------------------------
-
-    def history(self, id: str, field: str, upto: int) -> list:
-        rows = self.db.fetchall(self.sql.history, {"eid": id, "field": field, "upto": upto})
-        return [loads(row[0]) for row in rows]
-
-    def history_item(self, id: str, field: str, seq: int) -> Any:
-        row = self.db.fetchone(self.sql.history_item, {"eid": id, "field": field, "seq": seq})
-        if row is None:
-            raise IndexError(f"history entry {seq} of {field!r} is gone (context replaced?)")
-        return loads(row[0])
-
-    def signals(self, id: str, upto: int) -> list:
-        rows = self.db.fetchall(self.sql.signals, {"eid": id, "upto": upto})
-        return [loads(row[0]) for row in rows]
-
-    def signal(self, id: str, seq: int) -> Any:
-        row = self.db.fetchone(self.sql.signal, {"eid": id, "seq": seq})
-        if row is None:
-            raise IndexError(f"signal {seq} is gone (context replaced?)")
-        return loads(row[0])
-
-    def has_signal(self, id: str, text: str, upto: int) -> bool:
-        values = {"eid": id, "signal": text, "upto": upto}
-        return self.db.fetchone(self.sql.has_signal, values) is not None
+    def get_context(self, id: str) -> dict:
+        if self.db.held(id):
+            self.db.flush()
+        return super().get_context(id)
 
     def node_count(self, id: str, name: str) -> int | None:
-        row = self.db.fetchone(self.sql.node_count, {"eid": id, "name": name})
-        return None if row is None else row[0]
+        count = super().node_count(id, name)
+        held = self.db.held(id)
+        if held and name in held:
+            count = (count or 0) + held.count(name)
+        return count
 
     def node_counts(self, id: str) -> list[tuple[str, int]]:
-        return [(row[0], row[1]) for row in self.db.fetchall(self.sql.node_counts, {"eid": id})]
-
-    # -- internals ----------------------------------------------------------
-
-    def _replace_key(self, id: str, key: str, value: Any) -> None:
-        """Overwrite one key, keeping its place (reserved fields, fallbacks)."""
-        state = state_of(key, value)
-        with self.db.write() as connection:
-            if state[0] == RAW and key != OPERATIONAL_FIELD:
-                # a reserved field is always stored raw: one upsert
-                self.rows.run(connection, self.sql.put_raw, eid=id, key=key, value=state[1])
-                self.rows.run(connection, self.sql.add_context, eid=id)
-            else:
-                self.rows.replace(connection, id, key, state)
-
-    def _mutate_raw_operational(self, connection: Any, id: str, change: Callable) -> None:
-        """Apply ``change`` to an ``__operational__`` that is not in the operational tables."""
-        row = self.rows.run(connection, self.sql.key, eid=id, key=OPERATIONAL_FIELD).fetchone()
-        if row is None:
-            return  # no operational state: nothing to count (as the kernel's fallback)
-        if row[0] == OPERATIONAL:  # an unknown counter: leave the tables for JSON
-            context = self.rows.load(connection, id)[0]
-            operational = context[OPERATIONAL_FIELD]
-        else:
-            operational = loads(row[1])
-        if not isinstance(operational, dict):
-            return
-        change(operational)
-        self.rows.replace(
-            connection, id, OPERATIONAL_FIELD, state_of(OPERATIONAL_FIELD, operational)
-        )
+        counts = dict(super().node_counts(id))
+        for name in self.db.held(id):  # held runs are the newest: new names go last
+            counts[name] = counts.get(name, 0) + 1
+        return list(counts.items())
 
 
-def _extend(signals: Any, new: list) -> None:
-    if isinstance(signals, list):
-        signals.extend(new)
+def _counts_in_tables(rows: list) -> bool:
+    """Whether these view rows have ``__operational__`` in the tables (where run counts go)."""
+    return any(row[0] == OPERATIONAL_FIELD and row[1] == OPERATIONAL for row in rows)

@@ -10,6 +10,11 @@ writer that finds the lock held waits ``busy_timeout`` and then retries.
 Each thread borrows one pooled connection for as long as it lives (a
 checkout per statement would cost as much as the statement). An in-memory
 database is a single connection shared by all threads, behind a lock.
+
+Inside :meth:`Database.deferring` (the journal wraps each job in it), a
+node's run count is held back and written at the start of the thread's next
+write transaction -- the job's own step -- so a node run commits once
+instead of twice; the thread's reads see it meanwhile (:mod:`.context`).
 """
 
 from __future__ import annotations
@@ -20,30 +25,47 @@ import sqlite3
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
-from .deferred import DeferredRows, write_rows
-from .engine import Sql
+from .checkpoint import Checkpointer
+from .core.compiled import Sql
+from .core.deferred import DeferredRows, write_rows
+from .kept import Kept, ViewKeeper
+from .schema import tables
+from .transaction import Deferring, Transaction
 
 
-class _Lease:
-    """A DBAPI connection lent to one thread, and that thread's transaction depth."""
+class Lease:
+    """A DBAPI connection lent to one thread, and that thread's transaction state."""
 
-    __slots__ = ("fairy", "dbapi", "depth", "writing", "writes", "taken", "__weakref__")
+    __slots__ = ("fairy", "dbapi", "depth", "writing", "taken", "deferring", "held", "applied",
+                 "transactions", "kept", "__weakref__")  # fmt: skip
 
     def __init__(self, fairy: Any):
         self.fairy = fairy
         self.dbapi: sqlite3.Connection = fairy.driver_connection
         self.depth = 0
         self.writing = False
-        self.writes = 0  # write() calls made by this thread
         self.taken: list = []  # deferred rows written in the open transaction
+        self.deferring = 0  # depth of deferring() blocks
+        self.held: list[tuple[str, str, Callable[[], Any]]] = []  # (eid, name, write)
+        self.applied: list = []  # held writes made in the open transaction
+        self.transactions = 0  # write transactions begun
+        self.kept: Kept | None = None  # the last view read (see .kept)
 
 
 class Database:
-    """One engine plus per-thread connections, nested transactions and deferred rows."""
+    """One engine plus per-thread connections, nested transactions and deferred rows.
+
+    It offers the interface :mod:`soe_backends_sql.core` runs on.
+    """
+
+    tables = tables
+    upsert = staticmethod(sqlite_insert)
 
     def __init__(
         self,
@@ -63,12 +85,14 @@ class Database:
         # its transactions must not interleave
         self._shared_lock = threading.RLock() if in_memory else None
         self._shared_fairy: Any = None
-        self._leases: weakref.WeakSet[_Lease] = weakref.WeakSet()
+        self._leases: weakref.WeakSet[Lease] = weakref.WeakSet()
+        self.checkpointer = None if in_memory else Checkpointer(engine)
+        self.views = ViewKeeper(self)
 
     def compile(self, statement: Any) -> Sql:
-        return Sql(statement, self.engine)
+        return Sql(statement, self.engine.dialect)
 
-    def _lease(self) -> _Lease:
+    def _lease(self) -> Lease:
         lease = getattr(self._local, "lease", None)
         if lease is None:
             if self.closed:
@@ -77,75 +101,107 @@ class Database:
                 with self._shared_lock:
                     if self._shared_fairy is None:
                         self._shared_fairy = self.engine.raw_connection()
-                    lease = _Lease(self._shared_fairy)
+                    lease = Lease(self._shared_fairy)
             else:
-                lease = _Lease(self.engine.raw_connection())
+                lease = Lease(self.engine.raw_connection())
                 # returned to the pool when the thread (and its locals) go away
                 weakref.finalize(lease, _give_back, lease.fairy)
             self._local.lease = lease
             self._leases.add(lease)
         return lease
 
-    def write(self, flush: bool = False) -> _Transaction:
+    def write(self, flush: bool = False) -> Transaction:
         """``with db.write() as connection:`` a write transaction (nests within a thread).
 
         Deferred rows are written with it when they are overdue, or always
-        with ``flush=True``.
+        with ``flush=True``; held writes (:meth:`hold`) always.
         """
-        return _Transaction(self, True, flush)
+        return Transaction(self, True, flush)
 
-    def read(self) -> _Transaction:
+    def read(self) -> Transaction:
         """``with db.read() as connection:`` one snapshot for several statements."""
-        return _Transaction(self, False, False)
+        return Transaction(self, False, False)
 
-    def writes(self) -> int:
-        """How many write transactions this thread has opened (nested ones included)."""
-        return self._lease().writes
+    snapshot = read
 
-    def defer(self, sql: Sql, args: tuple) -> None:
-        """Insert a row with the next write transaction (see :mod:`.deferred`)."""
-        if self.deferred.add(sql, args):
+    def open_write(self) -> sqlite3.Connection | None:
+        """This thread's connection while it is inside a write transaction, else None."""
+        lease = self._lease()
+        return lease.dbapi if lease.writing else None
+
+    # -- writes held back for the thread's next transaction -------------------
+
+    def deferring(self) -> Deferring:
+        """``with db.deferring():`` around one job; :meth:`hold` works inside it."""
+        return Deferring(self)
+
+    def hold(self, eid: str, name: str, write: Callable[[], Any]) -> bool:
+        """Postpone ``write`` (a run count of node ``name``) to this thread's next transaction.
+
+        Only inside :meth:`deferring` and outside any transaction; False
+        otherwise, and the caller writes now.
+        """
+        lease = self._lease()
+        if not lease.deferring or lease.depth:
+            return False
+        lease.held.append((eid, name, write))
+        self.views.forget_view(eid)  # it may have looked the count up already
+        return True
+
+    def held(self, eid: str) -> list[str]:
+        """The node names whose runs this thread holds back for context ``eid``."""
+        held = self._lease().held
+        return [name for held_eid, name, _write in held if held_eid == eid] if held else []
+
+    def log_row(self, sql: Sql, values: dict) -> None:
+        """Insert a row with a later write transaction (see :mod:`.core.deferred`)."""
+        if self.deferred.add(sql, sql.args(values)):
             self.flush()
         else:
             self.deferred.start(self)
 
     def flush(self) -> None:
-        """Write the deferred rows now (joins an open write transaction)."""
+        """Write deferred rows and held writes now (joins an open write transaction)."""
         lease = self._lease()
         if lease.depth:
             if lease.writing:
                 rows = self.deferred.take()
                 lease.taken.extend(rows)  # given back if the transaction rolls back
-                write_rows(lease.dbapi, rows)
+                write_rows(lease.dbapi.executemany, rows)
             return  # inside a read: the rows wait for the next write
-        if self.deferred:
+        if self.deferred or lease.held:
             with self.write(flush=True):
                 pass
 
-    def write_one(self, sql: Sql, values: dict) -> int:
+    def execute(self, sql: Sql, values: dict | None = None) -> int:
         """Run one write statement; return its row count.
 
         A single statement is atomic on its own and takes the writer lock
         before it reads, so outside a transaction it runs without
-        BEGIN/COMMIT (unless overdue deferred rows should ride along), and
-        inside a write transaction without a savepoint.
+        BEGIN/COMMIT (unless overdue deferred rows or held writes should
+        ride along), and inside a write transaction without a savepoint.
         """
         lease = self._lease()
+        values = values or {}
         if lease.writing:
-            lease.writes += 1
             return lease.dbapi.execute(sql.text, sql.args(values)).rowcount
-        if lease.depth or self.deferred.overdue():
+        if lease.depth or lease.held or self.deferred.overdue():
             with self.write() as connection:
                 return connection.execute(sql.text, sql.args(values)).rowcount
-        lease.writes += 1
         lock = self._shared_lock
         if lock is not None:
             with lock:
                 count = self._autocommit(lease.dbapi, sql, sql.args(values))
         else:
             count = self._autocommit(lease.dbapi, sql, sql.args(values))
-        self.last_write = time.monotonic()
+        self.committed()
         return count
+
+    def committed(self) -> None:
+        """After each commit of a write."""
+        self.last_write = time.monotonic()
+        if self.checkpointer is not None:
+            self.checkpointer.committed()
 
     def _autocommit(self, connection: sqlite3.Connection, sql: Sql, args: tuple) -> int:
         for attempt in range(self.lock_retries + 1):
@@ -158,8 +214,21 @@ class Database:
                 time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
         raise AssertionError("unreachable")
 
-    def fetchone(self, sql: Sql, values: dict) -> tuple | None:
+    def executemany(self, sql: Sql, rows: list[dict]) -> None:
+        """Run one statement per dict of ``rows``, in one transaction."""
+        if not rows:
+            return
+        args = [sql.args(values) for values in rows]
+        lease = self._lease()
+        if lease.writing:
+            lease.dbapi.executemany(sql.text, args)
+            return
+        with self.write() as connection:
+            connection.executemany(sql.text, args)
+
+    def fetchone(self, sql: Sql, values: dict | None = None) -> tuple | None:
         """Run one statement (in the thread's open transaction, if any)."""
+        values = values or {}
         lease = self._lease()
         lock = self._shared_lock
         if lease.depth or lock is None:
@@ -167,7 +236,8 @@ class Database:
         with lock:
             return lease.dbapi.execute(sql.text, sql.args(values)).fetchone()
 
-    def fetchall(self, sql: Sql, values: dict) -> list[tuple]:
+    def fetchall(self, sql: Sql, values: dict | None = None) -> list[tuple]:
+        values = values or {}
         lease = self._lease()
         lock = self._shared_lock
         if lease.depth or lock is None:
@@ -195,6 +265,8 @@ class Database:
         finally:
             self.closed = True
             self.deferred.stop()
+            if self.checkpointer is not None:
+                self.checkpointer.stop()
             for lease in list(self._leases):
                 _give_back(lease.fairy)
             if self._shared_fairy is not None:
@@ -202,91 +274,6 @@ class Database:
                 self._shared_fairy = None
             self._local = threading.local()
             self.engine.dispose()
-
-
-class _Transaction:
-    """One use of ``db.write()`` or ``db.read()``.
-
-    Only the outermost one commits; a nested write is a savepoint, so a
-    failure inside it (caught by the caller) leaves no half-written change.
-    """
-
-    __slots__ = ("db", "writing", "flush", "lease", "outer", "rows", "mark")
-
-    def __init__(self, db: Database, writing: bool, flush: bool):
-        self.db = db
-        self.writing = writing
-        self.flush = flush
-
-    def __enter__(self) -> sqlite3.Connection:
-        db = self.db
-        lease = self.lease = db._lease()
-        self.rows: list = []
-        lease.writes += self.writing
-        if lease.depth:
-            if self.writing and not lease.writing:
-                raise RuntimeError("cannot write inside a read transaction")
-            if self.writing:
-                lease.dbapi.execute("SAVEPOINT soe_nested")
-                self.mark = len(lease.taken)
-            lease.depth += 1
-            self.outer = False
-            return lease.dbapi
-        self.outer = True
-        lock = db._shared_lock
-        if lock is not None:
-            lock.acquire()
-        try:
-            if self.writing:
-                db._begin_immediate(lease.dbapi)
-            else:
-                lease.dbapi.execute("BEGIN")
-        except BaseException:
-            if lock is not None:
-                lock.release()
-            raise
-        lease.depth, lease.writing = 1, self.writing
-        return lease.dbapi
-
-    def __exit__(self, exc_type: Any, exc: Any, traceback: Any) -> None:
-        lease = self.lease
-        if not self.outer:
-            lease.depth -= 1
-            if self.writing:
-                if exc_type is not None:
-                    lease.dbapi.execute("ROLLBACK TO soe_nested")
-                    undone = lease.taken[self.mark :]
-                    del lease.taken[self.mark :]
-                    self.db.deferred.give_back(undone)
-                lease.dbapi.execute("RELEASE soe_nested")
-            return
-        db = self.db
-        connection = lease.dbapi
-        try:
-            if exc_type is not None:
-                self._rollback()
-                return
-            try:
-                if self.writing and (self.flush or db.deferred.overdue()):
-                    # deferred rows ride along rather than commit alone
-                    self.rows = db.deferred.take()
-                    write_rows(connection, self.rows)
-                connection.execute("COMMIT")
-            except BaseException:
-                self._rollback()
-                raise
-            if self.writing:
-                db.last_write = time.monotonic()
-        finally:
-            lease.depth, lease.writing = 0, False
-            lease.taken = []
-            if db._shared_lock is not None:
-                db._shared_lock.release()
-
-    def _rollback(self) -> None:
-        with contextlib.suppress(sqlite3.Error):
-            self.lease.dbapi.execute("ROLLBACK")
-        self.db.deferred.give_back(self.lease.taken + self.rows)
 
 
 def _give_back(fairy: Any) -> None:

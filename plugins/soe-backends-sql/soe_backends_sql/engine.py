@@ -1,17 +1,7 @@
-"""The SQLAlchemy engine (WAL, busy timeout), compiled statements and JSON.
-
-Every statement is written with SQLAlchemy Core (see :mod:`.schema` and
-:mod:`.statements`) and compiled once for the engine's dialect (:class:`Sql`).
-The backends run the compiled text on the DBAPI connection of the calling
-thread (see :mod:`.database`): a node run issues about ten small statements,
-and SQLAlchemy's per-execution machinery would cost more than SQLite itself.
-"""
+"""The SQLAlchemy engine of a ``sqlite:`` URL: WAL, busy timeout, autocommit connections."""
 
 from __future__ import annotations
 
-import json
-import operator
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +9,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import StaticPool
 
-_encoder = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"))
-dumps: Callable[[Any], str] = _encoder.encode
-"""JSON text of a value; what JSON cannot hold is stored as its ``str`` (like the file backends)."""
-loads: Callable[[str], Any] = json.loads
+from .checkpoint import LIMIT
 
 
 def make_engine(url: str, busy_timeout: float = 30.0) -> tuple[Engine, bool]:
@@ -61,34 +48,9 @@ def make_engine(url: str, busy_timeout: float = 30.0) -> tuple[Engine, bool]:
             if not in_memory:
                 cursor.execute("PRAGMA journal_mode = WAL")
                 cursor.execute("PRAGMA synchronous = NORMAL")
+                # checkpoints are the checkpoint thread's job (see .checkpoint)
+                cursor.execute(f"PRAGMA wal_autocheckpoint = {LIMIT}")
         finally:
             cursor.close()
 
     return engine, in_memory
-
-
-class Sql:
-    """A Core statement compiled once; ``sql.args(values)`` orders the parameters."""
-
-    __slots__ = ("text", "args")
-
-    def __init__(self, statement: Any, engine: Engine):
-        compiled = statement.compile(dialect=engine.dialect)
-        self.text = str(compiled)
-        names = tuple(compiled.positiontup or ())
-        # literals written in the statement become parameters too
-        fixed = {
-            name: bind.effective_value
-            for name, bind in compiled.binds.items()
-            if name in names and not bind.required
-        }
-        if not names:
-            self.args: Callable[[dict], tuple] = lambda values: ()
-        elif len(names) == 1:
-            name = names[0]
-            self.args = (
-                (lambda values: (fixed[name],)) if fixed else (lambda values: (values[name],))
-            )
-        else:
-            getter = operator.itemgetter(*names)
-            self.args = (lambda values: getter(fixed | values)) if fixed else getter

@@ -1,57 +1,29 @@
-"""Opening ``sqlite:`` URLs: all six backends over one engine."""
+"""Opening ``sqlite:`` URLs: all six backends and the journal over one engine."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from soe_core.backends import LocalBackends
-
 from .context import SqlContextBackend
+from .core.container import Backends
+from .core.deferred import DeferredRows
 from .database import Database
-from .deferred import DeferredRows
 from .engine import make_engine
 from .journal import SqlJournal
-from .others import (
-    SqlContextSchemaBackend,
-    SqlConversationHistoryBackend,
-    SqlIdentityBackend,
-    SqlTelemetryBackend,
-)
 from .schema import create_tables
 from .workflow import SqlWorkflowBackend
 
 _OPTIONAL = ("telemetry", "conversation_history", "context_schema", "identity", "journal")
 
 
-class SqlBackends(LocalBackends):
-    """The six SQL backends and the journal; ``close()`` returns the connections."""
+class SqlBackends(Backends):
+    """The six SQLite backends and the journal; ``close()`` returns the connections."""
+
+    context_class = SqlContextBackend
+    workflow_class = SqlWorkflowBackend
+    journal_class = SqlJournal
 
     def __init__(self, database: Database, **enabled: bool):
-        def optional(name: str, cls: Any) -> Any:
-            return cls(database) if enabled.get(name, True) else None
-
-        super().__init__(
-            SqlContextBackend(database),
-            SqlWorkflowBackend(database),
-            telemetry_backend=optional("telemetry", SqlTelemetryBackend),
-            conversation_history_backend=optional(
-                "conversation_history", SqlConversationHistoryBackend
-            ),
-            context_schema_backend=optional("context_schema", SqlContextSchemaBackend),
-            identity_backend=optional("identity", SqlIdentityBackend),
-            journal=optional("journal", SqlJournal),
-        )
-        self.database = database
+        super().__init__(database, **enabled)
         self.engine = database.engine
-
-    def close(self) -> None:
-        self.database.close()
-
-    def __enter__(self) -> SqlBackends:
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.close()
 
 
 def open_sqlite(

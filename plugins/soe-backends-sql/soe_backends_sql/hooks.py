@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from soe_core import BackendScheme, hookimpl
 
-from .factory import open_sqlite
+
+def open_sqlite(url: str = "sqlite://", **options: Any) -> Any:
+    # imported on first use: SQLAlchemy costs ~0.2 s, and every `soe`
+    # command loads the plugins whether or not it opens a database
+    from .factory import open_sqlite as open_store
+
+    return open_store(url, **options)
 
 
 @hookimpl

@@ -7,10 +7,14 @@ context writes made in the same :meth:`SqlJournal.transaction`.
 
 A commit runs two statements in the usual case (one job done, one job
 added): a DELETE of the done job, whose row count says whether it was
-still pending, and an INSERT that computes its own batch number from
-``sqlite_sequence`` -- with ``AUTOINCREMENT`` the next id is the largest id
-ever handed out plus one, and the write lock is held, so nobody else can
-take it in between.
+still pending, and an INSERT. A batch is numbered by its first job's id,
+which ``AUTOINCREMENT`` hands out (never reused) only at the INSERT: that
+row stores batch 0, read as its own id, and the other jobs of the batch,
+inserted next under the same write lock, the first id. Inside the caller's
+transaction (a job's step) it runs
+without a savepoint of its own: everything is encoded before the first
+statement, so only a database error can stop it half way, and that error
+ends the whole step, which is rolled back.
 """
 
 from __future__ import annotations
@@ -18,30 +22,24 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
-    Column,
-    Integer,
-    MetaData,
-    Table,
-    Text,
     bindparam,
     delete,
-    func,
     insert,
     literal_column,
     select,
     update,
 )
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from soe_core.journal import EXECUTION_FIELDS, PendingJob
 
-from .database import Database, _Transaction
-from .engine import Sql, dumps, loads
+from .core.codec import dumps, loads
+from .core.compiled import Sql
+from .database import Database
 from .schema import executions
 from .schema import jobs as job_rows
+from .transaction import Deferring, Transaction
 
-# SQLite's own bookkeeping of AUTOINCREMENT tables (never created by us)
-_sequence = Table("sqlite_sequence", MetaData(), Column("name", Text), Column("seq", Integer))
+_OWN = {"batch": 0}  # a batch's first job: its batch number is its own id
 _CHANGEABLE = tuple(name for name in EXECUTION_FIELDS if name != "execution_id")
 
 
@@ -52,18 +50,11 @@ class SqlJournal:
 
     def __init__(self, db: Database):
         self.db = db
-        j, e, s = job_rows, executions, _sequence
+        j, e = job_rows, executions
         sql = db.compile
         tree, eid, job = bindparam("tree"), bindparam("eid"), bindparam("job")
         self._done = sql(delete(j).where(j.c.id == bindparam("done"), j.c.tree == tree))
-        next_id = (
-            select(func.coalesce(func.max(s.c.seq), 0) + 1)
-            .where(s.c.name == str(j.name))  # a plain str: sqlite3 adapts it fastest
-            .scalar_subquery()
-        )
-        # a batch's first job: its batch number is its own id
-        self._add_first = sql(insert(j).values(tree=tree, batch=next_id, execution_id=eid, job=job))
-        self._add_more = sql(
+        self._add = sql(
             insert(j).values(tree=tree, batch=bindparam("batch"), execution_id=eid, job=job)
         )
         columns = (j.c.id, j.c.batch, j.c.execution_id, j.c.job)
@@ -73,7 +64,7 @@ class SqlJournal:
                 j.c.id == bindparam("id"), j.c.tree == tree
             )
         )
-        record = sqlite_insert(e)  # parameters named after the columns
+        record = db.upsert(e)  # parameters named after the columns
         self._record = sql(
             record.on_conflict_do_update(
                 index_elements=[e.c.execution_id],
@@ -96,43 +87,52 @@ class SqlJournal:
 
     def commit(self, main_id: str, done: int | None, jobs: list) -> list[int] | None:
         rows = [{"tree": main_id, "eid": eid, "job": dumps(job)} for eid, job in jobs]
+        joined = self.db.open_write()
+        if joined is not None:
+            return self._commit(joined, main_id, done, rows)
         with self.db.write() as connection:
-            if done is not None:
-                statement = self._done
-                cursor = connection.execute(
-                    statement.text, statement.args({"done": done, "tree": main_id})
-                )
-                if not cursor.rowcount:
-                    return None  # done already (by another worker)
-            if not rows:
-                return []
-            statement = self._add_first
-            first = connection.execute(statement.text, statement.args(rows[0])).lastrowid
-            if len(rows) > 1:
-                statement = self._add_more
-                connection.executemany(
-                    statement.text, [statement.args(row | {"batch": first}) for row in rows[1:]]
-                )
-            # the write lock is held: the others took the ids right after the first
-            return list(range(first, first + len(rows)))
+            return self._commit(connection, main_id, done, rows)
+
+    def _commit(self, connection: Any, main_id: str, done: int | None, rows: list) -> Any:
+        if done is not None:
+            statement = self._done
+            cursor = connection.execute(
+                statement.text, statement.args({"done": done, "tree": main_id})
+            )
+            if not cursor.rowcount:
+                return None  # done already (by another worker)
+        if not rows:
+            return []
+        statement = self._add
+        first = connection.execute(statement.text, statement.args(rows[0] | _OWN)).lastrowid
+        if len(rows) > 1:
+            connection.executemany(
+                statement.text, [statement.args(row | {"batch": first}) for row in rows[1:]]
+            )
+        # the write lock is held: the others took the ids right after the first
+        return list(range(first, first + len(rows)))
 
     def pending(self, main_id: str) -> list[PendingJob]:
         rows = self.db.fetchall(self._pending, {"tree": main_id})
-        return [PendingJob(id, batch, eid, loads(job)) for id, batch, eid, job in rows]
+        return [PendingJob(id, batch or id, eid, loads(job)) for id, batch, eid, job in rows]
 
     def job(self, main_id: str, job_id: int) -> PendingJob | None:
         row = self.db.fetchone(self._job, {"id": job_id, "tree": main_id})
-        return None if row is None else PendingJob(job_id, row[0], row[1], loads(row[2]))
+        return None if row is None else PendingJob(job_id, row[0] or job_id, row[1], loads(row[2]))
 
-    def transaction(self) -> _Transaction:
+    def transaction(self) -> Transaction:
         return self.db.write()
+
+    def deferring(self) -> Deferring:
+        """Around one job: its node's run count commits with the job's step."""
+        return self.db.deferring()
 
     # -- execution summaries ------------------------------------------------
 
     def record_execution(self, execution_id: str, info: dict) -> None:
         values = dict.fromkeys(EXECUTION_FIELDS)
         values.update({k: v for k, v in info.items() if k in values}, execution_id=execution_id)
-        self.db.write_one(self._record, values)
+        self.db.execute(self._record, values)
 
     def update_execution(self, execution_id: str, changes: dict) -> None:
         names = tuple(sorted(name for name in changes if name in _CHANGEABLE))
@@ -148,7 +148,7 @@ class SqlJournal:
             )
             self._updates[names] = statement
         values = {f"new_{name}": changes[name] for name in names}
-        self.db.write_one(statement, {**values, "eid": execution_id})
+        self.db.execute(statement, {**values, "eid": execution_id})
 
     def execution(self, execution_id: str) -> dict | None:
         row = self.db.fetchone(self._execution, {"eid": execution_id})

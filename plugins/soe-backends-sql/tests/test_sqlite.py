@@ -43,18 +43,6 @@ def _operational(execution_id: str = "a") -> dict:
     return {"__operational__": new_operational_state(execution_id, {})}
 
 
-@pytest.fixture
-def db_url(tmp_path):
-    return f"sqlite:///{tmp_path / 'soe.db'}"
-
-
-@pytest.fixture
-def backends(db_url):
-    opened = open_sqlite(db_url)
-    yield opened
-    opened.close()
-
-
 # -- opening -----------------------------------------------------------------
 
 
@@ -64,6 +52,12 @@ def test_hook_registers_the_sqlite_scheme(tmp_path):
     opened = registry.backend_scheme("sqlite").open(f"sqlite:///{tmp_path / 'x.db'}")
     assert isinstance(opened, SqlBackends)
     opened.close()
+
+
+def test_loading_the_plugin_does_not_import_sqlalchemy():
+    """Every `soe` command loads the plugins: SQLAlchemy waits until a database opens."""
+    code = "import sys, soe_backends_sql.hooks; assert 'sqlalchemy' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_open_backends_url_forms(tmp_path, monkeypatch):
@@ -145,7 +139,12 @@ def test_json_values_like_the_file_backend(backends):
 
 def _statements(backends):
     seen: list[str] = []
-    backends.database._lease().dbapi.set_trace_callback(seen.append)
+
+    def trace(sql: str) -> None:
+        if not sql.startswith("--"):  # what a statement runs inside (pragma functions)
+            seen.append(sql)
+
+    backends.database._lease().dbapi.set_trace_callback(trace)
     return seen
 
 

@@ -1,13 +1,12 @@
-"""Rows written a little later, many per round trip (telemetry events).
+"""Rows written a little later, many per commit (telemetry events).
 
-A round trip to the server costs more than the row, and a node run logs
-about three events. An event logged inside a transaction is kept with that
-transaction and sent with its COMMIT (gone if it rolls back). One logged
-outside waits in a queue shared by the process's threads and goes out with
-the next COMMIT of any thread, or, when no transaction comes along, at
-most ``max_delay`` seconds later (checked on each new event and by a
-background thread), before any read of the events, and at ``close()`` and
-interpreter exit. ``max_delay=0`` writes every event at once.
+A commit (SQLite) or a round trip (PostgreSQL) costs more than the row in
+it, and a node run logs about three events. Events therefore wait in
+memory and ride along with a later commit: at the latest ``max_delay``
+seconds after the oldest one (checked on each new event and by a
+background thread while the process is idle), when ``max_rows`` are
+waiting, before any read of the events, and at ``close()`` and interpreter
+exit. ``max_delay=0`` writes every event at once.
 """
 
 from __future__ import annotations
@@ -18,48 +17,52 @@ import logging
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from typing import Any
 
-log = logging.getLogger("soe.backends.postgres")
+log = logging.getLogger("soe.backends.sql")
+
+Row = tuple[Any, Any]
+"""``(sql, args)``: a compiled statement and its driver parameters."""
 
 
 class DeferredRows:
-    """Queued ``(sql, values)`` inserts, in logging order."""
+    """Queued inserts of one database, in logging order."""
 
-    def __init__(self, max_delay: float = 0.2, max_rows: int = 1000):
+    def __init__(self, max_delay: float = 0.2, max_rows: int = 512):
         self.max_delay = max_delay
         self.max_rows = max_rows
-        self._rows: list[tuple[Any, dict]] = []
-        self._since = 0.0
+        self._rows: list[Row] = []
+        self._due = 0.0  # when the oldest queued row is max_delay old
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def add(self, sql: Any, values: dict) -> bool:
+    def add(self, sql: Any, args: Any) -> bool:
         """Queue one insert; True when it is time to write the queue."""
+        now = time.monotonic()
         with self._lock:
-            if not self._rows:
-                self._since = time.monotonic()
-            self._rows.append((sql, values))
-            return len(self._rows) >= self.max_rows or self._overdue()
+            rows = self._rows
+            if not rows:
+                self._due = now + self.max_delay
+            rows.append((sql, args))
+            return now >= self._due or len(rows) >= self.max_rows
 
-    def take(self) -> list[tuple[Any, dict]]:
+    def take(self) -> list[Row]:
         with self._lock:
             rows, self._rows = self._rows, []
         return rows
 
-    def give_back(self, rows: list[tuple[Any, dict]]) -> None:
+    def give_back(self, rows: list[Row]) -> None:
         """Put back rows whose transaction failed, ahead of newer ones."""
         if rows:
             with self._lock:
                 self._rows[:0] = rows
-                self._since = time.monotonic() - self.max_delay
-
-    def _overdue(self) -> bool:
-        return bool(self._rows) and time.monotonic() - self._since >= self.max_delay
+                self._due = time.monotonic()
 
     def overdue(self) -> bool:
-        return self._overdue()  # no lock: a stale answer only delays a write
+        # no lock: a stale answer only moves a write to the next commit
+        return bool(self._rows) and time.monotonic() >= self._due
 
     def __bool__(self) -> bool:
         return bool(self._rows)
@@ -73,7 +76,7 @@ class DeferredRows:
             target=_flush_when_idle,
             args=(ref, self._stop, self.max_delay),
             daemon=True,
-            name="soe-postgres-flush",
+            name="soe-sql-flush",
         )
         self._thread.start()
         atexit.register(_flush_at_exit, ref)
@@ -82,16 +85,15 @@ class DeferredRows:
         self._stop.set()
 
 
-def write_rows(connection: Any, rows: list[tuple[Any, dict]]) -> None:
-    """Queue the inserts on a connection in pipeline mode: one ``executemany`` per statement."""
+def write_rows(executemany: Callable[[str, list], Any], rows: list[Row]) -> None:
+    """Insert queued rows: one ``executemany(text, args_list)`` per run of the same statement."""
     start = 0
     while start < len(rows):
         sql = rows[start][0]
         end = start
         while end < len(rows) and rows[end][0] is sql:
             end += 1
-        with connection.cursor() as cursor:
-            cursor.executemany(sql.text, [sql.args(values) for _sql, values in rows[start:end]])
+        executemany(sql.text, [args for _sql, args in rows[start:end]])
         start = end
 
 
@@ -101,7 +103,10 @@ def _flush_when_idle(ref: weakref.ref, stop: threading.Event, delay: float) -> N
         if database is None or database.closed:
             return
         try:
-            if database.deferred.overdue():
+            # only while the process is idle: a busy one writes them itself, and
+            # a second writer could make it wait (SQLite's lock)
+            idle = time.monotonic() - database.last_write >= delay
+            if idle and database.deferred.overdue():
                 database.flush()
         except Exception:  # keep trying; the rows stay queued
             log.exception("writing queued telemetry failed")

@@ -1,21 +1,21 @@
 """Whole contexts as rows: load, write, and write only what changed.
 
-A key's *state* is how its value is stored, comparable between two versions
-of a context: ``(HISTORY, [json, ...])``, ``(RAW, json)`` or
+A key's *state* is how its value is stored, comparable between two
+versions of a context: ``(HISTORY, [json, ...])``, ``(RAW, json)`` or
 ``(OPERATIONAL, counters, [signal json, ...], [(node, count), ...])``.
 ``update_context`` compares the states before and after ``mutate`` and
 writes the difference (a grown history is a few INSERTs). Everything here
-runs inside a transaction holding the context's exclusive lock.
+runs inside the caller's transaction (``db.write()`` or ``db.snapshot()``).
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from soe_core.context import is_reserved
 
-from .database import Database
-from .jsontext import dumps, loads
+from .codec import dumps, loads
 from .schema import HISTORY, OPERATIONAL, RAW
 from .statements import COUNTERS, ContextStatements
 
@@ -63,12 +63,12 @@ def key_row(state: tuple) -> tuple:
 class ContextRows:
     """Whole-context operations on one database."""
 
-    def __init__(self, db: Database, sql: ContextStatements):
+    def __init__(self, db: Any, sql: ContextStatements):
         self.db = db
         self.sql = sql
 
     def load(self, id: str) -> tuple[dict, dict]:
-        """The plain context and the stored state of each key (run in a snapshot)."""
+        """The plain context and the stored state of each key."""
         db, sql = self.db, self.sql
         rows = db.fetchall(sql.view, {"eid": id})
         if not rows:
@@ -144,7 +144,9 @@ class ContextRows:
         if old is None:
             db.execute(sql.add_operational, values)
         else:
-            if old[1:3] != state[1:3]:
+            # the signal count is in the row only where the dialect keeps it there
+            changed = old[1:3] != state[1:3] if sql.tables.counts_signals else old[1] != state[1]
+            if changed:
                 db.execute(sql.set_operational, values)
             if signals[: len(old[2])] == old[2]:
                 start = len(old[2])
@@ -161,7 +163,14 @@ class ContextRows:
                 for seq, text in enumerate(signals[start:], start)
             ],
         )
-        db.executemany(sql.add_node, [{"eid": id, "name": name, "count": n} for name, n in nodes])
+        now = time.time_ns()  # first-run order, where the database does not number runs
+        db.executemany(
+            sql.add_node,
+            [
+                {"eid": id, "name": name, "count": n, "now": now + offset}
+                for offset, (name, n) in enumerate(nodes)
+            ],
+        )
 
     def drop(self, id: str, key: str, kind: int) -> None:
         """Delete the rows behind one key (not the key row)."""

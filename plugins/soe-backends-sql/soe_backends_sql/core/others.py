@@ -1,44 +1,54 @@
-"""Telemetry, conversation history, context schema and identity backends (CORE-88)."""
+"""Telemetry, conversation history, context schema and identity backends (CORE-88).
+
+Each write is one statement (or one transaction), safe with any number of
+writers; inside ``journal.transaction()`` they join it.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Text, bindparam, delete, insert, select
 
-from .database import Database
-from .engine import dumps, loads
-from .schema import context_schemas, conversations, identities, telemetry
+from soe_core.telemetry import utc_timestamp
+
+from .codec import dumps, loads
+
+EID = bindparam("eid", type_=Text)
 
 
 class SqlTelemetryBackend:
     """Append-only events, one row each; ``get_events`` returns them in logging order.
 
-    Events are queued and inserted many per transaction (at most
-    ``telemetry_delay`` seconds later, and always before ``get_events``
-    reads them or the backends close).
+    Events wait a little to be inserted many at a time (at most
+    ``telemetry_delay`` seconds, and always before ``get_events`` reads
+    them or the backends close): see :mod:`.deferred`.
     """
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Any):
         self.db = db
-        t = telemetry
+        t = db.tables.telemetry
         self._add = db.compile(
             insert(t).values(
-                execution_id=bindparam("eid"),
-                event_type=bindparam("type"),
-                timestamp=bindparam("timestamp"),
-                event=bindparam("event"),
+                execution_id=EID,
+                event_type=bindparam("type", type_=Text),
+                timestamp=bindparam("timestamp", type_=Text),
+                event=bindparam("event", type_=Text),
             )
         )
-        self._events = db.compile(
-            select(t.c.event).where(t.c.execution_id == bindparam("eid")).order_by(t.c.id)
-        )
-        self._delete = db.compile(delete(t).where(t.c.execution_id == bindparam("eid")))
+        self._events = db.compile(select(t.c.event).where(t.c.execution_id == EID).order_by(t.c.id))
+        self._delete = db.compile(delete(t).where(t.c.execution_id == EID))
         self._cleanup = db.compile(delete(t))
 
+    def log_event_at(self, execution_id: str, event_type: str, when: float, data: dict) -> None:
+        """How the kernel logs: ``when`` is POSIX time, ``data`` the event's ``context``."""
+        timestamp = utc_timestamp(when)
+        event = {"event_type": event_type, "timestamp": timestamp, "context": data}
+        values = {"eid": execution_id, "type": str(event_type), "timestamp": timestamp}
+        values["event"] = dumps(event)
+        self.db.log_row(self._add, values)
+
     def log_event(self, execution_id: str, event_type: str, **event_data: Any) -> None:
-        """Queue the event; it is written with others shortly (see :mod:`.deferred`)."""
         event = {"event_type": event_type, **event_data}
         timestamp = event_data.get("timestamp")
         values = {
@@ -47,7 +57,7 @@ class SqlTelemetryBackend:
             "timestamp": timestamp if isinstance(timestamp, str) else None,
             "event": dumps(event),
         }
-        self.db.defer(self._add, self._add.args(values))
+        self.db.log_row(self._add, values)
 
     def get_events(self, execution_id: str) -> list[dict]:
         self.db.flush()
@@ -57,25 +67,28 @@ class SqlTelemetryBackend:
         """Write queued events now."""
         self.db.flush()
 
-    def delete_events(self, execution_id: str) -> None:
-        with self.db.write() as connection:
-            # queued events are written first, or they would land after the delete
-            self.db.flush()
-            connection.execute(self._delete.text, self._delete.args({"eid": execution_id}))
+    def delete_events(self, execution_id: str) -> int:
+        """Delete the events of one execution (pruning); return how many."""
+        with self.db.write():
+            self.db.flush()  # queued events first, or they would land after the delete
+            return self.db.execute(self._delete, {"eid": execution_id})
 
     def cleanup_all(self) -> None:
-        with self.db.write() as connection:
-            connection.execute(self._cleanup.text, self._cleanup.args({}))
+        with self.db.write():
+            self.db.flush()
+            self.db.execute(self._cleanup)
 
 
 class SqlConversationHistoryBackend:
     """One row per entry, keyed by the main execution id; append is one INSERT."""
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Any):
         self.db = db
-        c = conversations
-        key = bindparam("key")
-        self._add = db.compile(insert(c).values(conversation_key=key, entry=bindparam("entry")))
+        c = db.tables.conversations
+        key = bindparam("key", type_=Text)
+        self._add = db.compile(
+            insert(c).values(conversation_key=key, entry=bindparam("entry", type_=Text))
+        )
         self._entries = db.compile(
             select(c.c.entry).where(c.c.conversation_key == key).order_by(c.c.id)
         )
@@ -86,64 +99,55 @@ class SqlConversationHistoryBackend:
         return [loads(row[0]) for row in self.db.fetchall(self._entries, {"key": identity})]
 
     def append_to_conversation_history(self, identity: str, entry: dict) -> None:
-        values = self._add.args({"key": identity, "entry": dumps(entry)})
-        with self.db.write() as connection:
-            connection.execute(self._add.text, values)
+        self.db.execute(self._add, {"key": identity, "entry": dumps(entry)})
 
     def save_conversation_history(self, identity: str, history: list[dict]) -> None:
-        rows = [self._add.args({"key": identity, "entry": dumps(entry)}) for entry in history]
-        with self.db.write() as connection:
-            connection.execute(self._delete.text, self._delete.args({"key": identity}))
-            connection.executemany(self._add.text, rows)
+        rows = [{"key": identity, "entry": dumps(entry)} for entry in history]
+        with self.db.write():
+            self.db.execute(self._delete, {"key": identity})
+            self.db.executemany(self._add, rows)
 
     def delete_conversation_history(self, identity: str) -> None:
-        with self.db.write() as connection:
-            connection.execute(self._delete.text, self._delete.args({"key": identity}))
+        self.db.execute(self._delete, {"key": identity})
 
     def cleanup_all(self) -> None:
-        with self.db.write() as connection:
-            connection.execute(self._cleanup.text, self._cleanup.args({}))
+        self.db.execute(self._cleanup)
 
 
 class _JsonByExecution:
     """One JSON document per execution id."""
 
-    def __init__(self, db: Database, table: Any, column: str):
+    def __init__(self, db: Any, table: Any, column: str):
         self.db = db
-        eid = bindparam("eid")
-        document = table.c[column]
-        upsert = sqlite_insert(table).values({"execution_id": eid, column: bindparam("doc")})
+        upsert = db.upsert(table).values(
+            {"execution_id": EID, column: bindparam("doc", type_=Text)}
+        )
         self._save = db.compile(
             upsert.on_conflict_do_update(
                 index_elements=[table.c.execution_id], set_={column: upsert.excluded[column]}
             )
         )
-        self._load = db.compile(select(document).where(table.c.execution_id == eid))
-        self._delete = db.compile(delete(table).where(table.c.execution_id == eid))
+        self._load = db.compile(select(table.c[column]).where(table.c.execution_id == EID))
+        self._delete = db.compile(delete(table).where(table.c.execution_id == EID))
         self._cleanup = db.compile(delete(table))
 
     def _put(self, execution_id: str, value: Any) -> None:
-        values = self._save.args({"eid": execution_id, "doc": dumps(value)})
-        with self.db.write() as connection:
-            connection.execute(self._save.text, values)
+        self.db.execute(self._save, {"eid": execution_id, "doc": dumps(value)})
 
     def _get(self, execution_id: str) -> Any:
         row = self.db.fetchone(self._load, {"eid": execution_id})
         return None if row is None else loads(row[0])
 
     def _remove(self, execution_id: str) -> bool:
-        with self.db.write() as connection:
-            cursor = connection.execute(self._delete.text, self._delete.args({"eid": execution_id}))
-            return cursor.rowcount > 0
+        return self.db.execute(self._delete, {"eid": execution_id}) > 0
 
     def cleanup_all(self) -> None:
-        with self.db.write() as connection:
-            connection.execute(self._cleanup.text, self._cleanup.args({}))
+        self.db.execute(self._cleanup)
 
 
 class SqlContextSchemaBackend(_JsonByExecution):
-    def __init__(self, db: Database):
-        super().__init__(db, context_schemas, "schema")
+    def __init__(self, db: Any):
+        super().__init__(db, db.tables.context_schemas, "schema")
 
     def save_context_schema(self, execution_id: str, schema: dict) -> None:
         self._put(execution_id, schema)
@@ -157,8 +161,8 @@ class SqlContextSchemaBackend(_JsonByExecution):
 
 
 class SqlIdentityBackend(_JsonByExecution):
-    def __init__(self, db: Database):
-        super().__init__(db, identities, "identities")
+    def __init__(self, db: Any):
+        super().__init__(db, db.tables.identities, "identities")
 
     def save_identities(self, execution_id: str, identities: dict[str, str]) -> None:
         self._put(execution_id, identities)

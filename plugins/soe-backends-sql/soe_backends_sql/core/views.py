@@ -23,11 +23,10 @@ import copy
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from .engine import dumps, loads
+from .codec import dumps, loads
 from .schema import HISTORY, OPERATIONAL
 
 _MISSING = object()
-OPERATIONAL_KEYS = ("signals", "nodes", "llm_calls", "tool_calls", "errors", "main_execution_id")
 
 
 def _same_items(left: Sequence, right: Any) -> Any:
