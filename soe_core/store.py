@@ -22,7 +22,9 @@ non-string ``Sequence`` histories (``[-1]`` is the latest value), whose
 ``__operational__`` ``signals`` is a ``Sequence`` and ``nodes`` a ``Mapping``;
 the engine only reads through those interfaces (see
 :func:`soe_core.context.is_history`), and ``copy.deepcopy`` of such values
-should give plain lists and dicts.
+should give plain lists and dicts. An ``__operational__`` mapping whose class
+sets ``soe_well_formed = True`` promises its six fields with the right types:
+the engine then skips checking them on every read.
 
 Without ``update_context`` the engine falls back to get, modify, save under
 an in-process lock, which is safe between threads of one process only.

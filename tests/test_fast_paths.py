@@ -215,3 +215,24 @@ def test_plugin_metadata_is_read_when_asked_for():
     core = next(info for info in infos.values() if info.distribution == "soe-nodes-core")
     assert core.version  # read from the installed metadata on demand
     assert core.as_dict()["distribution"] == "soe-nodes-core"
+
+
+def test_core66_a_store_view_promising_well_formed_state_skips_the_check():
+    from collections.abc import Mapping
+
+    class Promised(Mapping):
+        soe_well_formed = True
+
+        def __getitem__(self, key):
+            raise AssertionError("a promised view is not inspected")
+
+        def __iter__(self):
+            return iter(())
+
+        def __len__(self):
+            return 0
+
+    context = {"__operational__": Promised()}
+    assert check_operational("x", context) is context
+    with pytest.raises(OperationalValidationError, match="Missing fields"):
+        check_operational("x", {"__operational__": {"signals": []}})

@@ -182,6 +182,9 @@ class SqlOperational(Mapping):
     """``__operational__``: counters read with the context, lists loaded lazily."""
 
     __slots__ = ("_values",)
+    # the six fields always exist and the counters are NOT NULL integers, so
+    # the engine need not check them on every read (soe_core.store)
+    soe_well_formed = True
 
     def __init__(self, store: Any, execution_id: str, row: tuple):
         llm_calls, tool_calls, errors, main_execution_id, signal_count = row
