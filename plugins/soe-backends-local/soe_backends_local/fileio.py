@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import threading
 import weakref
 from collections.abc import Iterator
@@ -38,7 +37,7 @@ def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
     # hidden, unique name: ids never start with "." so this cannot clash, and
     # os.open with 0o666 keeps the usual umask-derived permissions
     folder, name = os.path.split(path)
-    temp = os.path.join(folder, f".{name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
+    temp = os.path.join(folder, f".{name}.{os.urandom(6).hex()}{TEMP_SUFFIX}")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     data = text.encode("utf-8") if isinstance(text, str) else text
     try:

@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import yaml
+from soe_core.yaml_parser import dump_yaml, parse_yaml
 
 from .fileio import (
     IdLocks,
@@ -103,12 +103,12 @@ class LocalConversationHistoryBackend:
 
 
 def _dump_yaml(value: Any) -> str:
-    return yaml.safe_dump(value, default_flow_style=False, sort_keys=False, allow_unicode=True)
+    return dump_yaml(value)
 
 
 def _load_yaml(path: Path) -> Any:
     text = read_text(path)
-    return None if text is None else yaml.safe_load(text)
+    return None if text is None else parse_yaml(text)
 
 
 class _YamlStore:
