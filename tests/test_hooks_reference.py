@@ -44,17 +44,7 @@ HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE.parent / "examples" / "plugins" / "soe-example-plugin"
 
 
-def _load_tables():
-    name = "soe_tests_docs_tables"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, HERE / "docs_tables.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-tables = _load_tables()
+tables = sys.modules["docs_tables"]  # registered by conftest.py
 PLUGINS_DOC = tables.REPO / "docs" / "plugins.md"
 HOOKS = sorted(
     name

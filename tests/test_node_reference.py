@@ -11,7 +11,6 @@ keeps the reference in step with those validators.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -22,17 +21,7 @@ from soe_core import WorkflowValidationError, load_plugins
 HERE = Path(__file__).resolve().parent
 
 
-def _load_tables():
-    name = "soe_tests_docs_tables"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, HERE / "docs_tables.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-tables = _load_tables()
+tables = sys.modules["docs_tables"]  # registered by conftest.py
 NODES_DOC = tables.REPO / "docs" / "nodes.md"
 REGISTRY = load_plugins(strict=True)
 INSTALLED = sorted(REGISTRY.node_types)
