@@ -11,30 +11,11 @@ import gc
 import statistics
 import time
 
+# the configs every engine runs in compare.py (benchmarks/ is on sys.path as the
+# script's folder)
+from scenarios.workflows import LOOP_CONFIG, chain_config
+
 from soe_core import create_all_nodes, create_in_memory_backends, orchestrate
-
-
-def chain_config(n: int) -> dict:
-    nodes = {
-        f"N{i}": {
-            "node_type": "router",
-            "event_triggers": [f"S{i}"],
-            "event_emissions": [{"signal_name": f"S{i + 1}"}],
-        }
-        for i in range(n)
-    }
-    return {"chain": nodes}
-
-
-LOOP_CONFIG = """
-loop:
-  Step:
-    node_type: router
-    event_triggers: [START, AGAIN]
-    event_emissions:
-      - signal_name: AGAIN
-        condition: "{{ context.__operational__.nodes.Step < context.limit }}"
-"""
 
 
 def run_once(config, workflow: str, context: dict) -> float:

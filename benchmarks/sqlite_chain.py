@@ -22,20 +22,12 @@ import tempfile
 import time
 import uuid
 
+# the configs every engine runs in compare.py (benchmarks/ is on sys.path as the
+# script's folder)
+from scenarios.workflows import chain_config
+
 from soe_core import create_all_nodes, open_backends, orchestrate
 from soe_core.store import contexts
-
-
-def chain_config(n: int) -> dict:
-    nodes = {
-        f"N{i}": {
-            "node_type": "router",
-            "event_triggers": [f"S{i}"],
-            "event_emissions": [{"signal_name": f"S{i + 1}"}],
-        }
-        for i in range(n)
-    }
-    return {"chain": nodes}
 
 
 def fresh_backends(folder: str | None):

@@ -14,10 +14,11 @@ _REQUIRED = frozenset(REQUIRED_FIELDS)
 
 def check_operational(execution_id: str, context: Any) -> dict:
     """Raise ``OperationalValidationError`` unless ``context`` is runnable."""
+    operational = context.get(OPERATIONAL) if context else None
     # fast path: the plain dicts every built-in store returns, checked by type
-    operational = context.get(OPERATIONAL) if type(context) is dict else None
     if (
-        type(operational) is dict
+        type(context) is dict
+        and type(operational) is dict
         and operational.keys() >= _REQUIRED
         and type(operational["signals"]) is list
         and type(operational["nodes"]) is dict
@@ -26,8 +27,6 @@ def check_operational(execution_id: str, context: Any) -> dict:
         and type(operational["errors"]) is int
     ):
         return context
-    if operational is None and context:
-        operational = context.get(OPERATIONAL)
     if getattr(type(operational), "soe_well_formed", False):
         return context  # a store's view that holds the six fields by construction
     return _check_thoroughly(execution_id, context)

@@ -22,8 +22,6 @@ from soe_core.telemetry import utc_timestamp
 
 from .journal import MemoryJournal
 
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-
 
 def _detach(value: Any) -> Any:
     """A private copy of ``value``; one that cannot be copied is kept as it is.
@@ -170,10 +168,7 @@ class InMemoryTelemetryBackend:
             self._events.setdefault(execution_id, []).append(event)
 
     def log_event_at(self, execution_id: str, event_type: str, when: float, data: dict) -> None:
-        copied = {}  # _detach(data), unrolled one level: this runs for every event
-        for key, value in data.items():
-            copied[key] = value if type(value) in _SCALARS else _detach(value)
-        record = (event_type, when, copied)
+        record = (event_type, when, _detach(data))
         events = self._events.get(execution_id)
         if events is None:
             with self._lock:
