@@ -104,12 +104,20 @@ def copy_value(value: Any) -> Any:
     Context values are mostly JSON-like; those are copied by a plain
     recursion several times faster than ``copy.deepcopy``, which still
     handles everything else (and shared or cyclic structures inside it).
+    Containers of scalars, the common case, are copied in C.
     """
     kind = type(value)
+    if kind is dict:
+        copied = value.copy()
+        for key, item in copied.items():
+            if type(item) not in _SCALARS:
+                copied[key] = copy_value(item)  # same keys: safe while iterating
+        return copied
+    if kind is list:
+        for item in value:
+            if type(item) not in _SCALARS:
+                return [v if type(v) in _SCALARS else copy_value(v) for v in value]
+        return value[:]
     if kind in _SCALARS:
         return value
-    if kind is dict:
-        return {k: v if type(v) in _SCALARS else copy_value(v) for k, v in value.items()}
-    if kind is list:
-        return [v if type(v) in _SCALARS else copy_value(v) for v in value]
     return copy.deepcopy(value)

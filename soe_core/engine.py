@@ -21,7 +21,7 @@ from .journal import DELIVER, NODE, RUNNING, journal_of, now
 from .journal import PARENT as TO_PARENT
 from .operational import add_operational_state, main_execution_id
 from .plugins import get_registry
-from .settings import settings_of
+from .settings import DEFAULT_SETTINGS
 from .store import contexts
 from .telemetry import EventTypes, register_event
 from .validation.config import (
@@ -198,12 +198,13 @@ def broadcast_signals(
     if loop is not None:
         loop.batch.append(delivery)
         return
-    tree = None
-    if delivery.journal is not None:
+    try:
+        if delivery.journal is None:
+            runner(delivery)
+            return
         context = contexts(backends).read(execution_id)
         tree = main_execution_id(context, execution_id) if context else execution_id
         durable.record_root(delivery, tree)
-    try:
         with durable.top_level(backends, tree):
             runner(delivery)
     except BaseException as exc:
@@ -252,12 +253,17 @@ class _Deliver(_Job):
             to_parent = bool(wanted) and any(signal in wanted for signal in signals)
         register_event(backends, execution_id, EventTypes.SIGNALS_BROADCAST, {"signals": signals})
         compiled = current_workflow(backends, execution_id)
+        listeners = compiled.listeners(signals) if compiled is not None else ()
+        if len(listeners) == 1 and not to_parent and self.journal is None:
+            # the node would run next anyway: run it now, sparing a task
+            node_name, node_config = listeners[0]
+            run_node(execution_id, compiled, node_name, node_config, self.nodes, backends)
+            return
         loop = dispatch.current_loop()
         submit = loop.batch.append if loop is not None else dispatch.submit
-        if compiled is not None:
-            nodes = self.nodes
-            for node_name, node_config in compiled.listeners(signals):
-                submit(_NodeRun(execution_id, compiled, node_name, node_config, nodes, backends))
+        nodes = self.nodes
+        for node_name, node_config in listeners:
+            submit(_NodeRun(execution_id, compiled, node_name, node_config, nodes, backends))
         if to_parent:
             submit(_ToParent(execution_id, signals, self.nodes, backends))
 
@@ -280,57 +286,65 @@ class _NodeRun(_Job):
         durable.run_job(self, self._run)
 
     def _run(self) -> None:
-        execution_id, node_name, config = self.execution_id, self.node_name, self.node_config
-        node_type = config.get("node_type")
-        try:
-            executor = self.nodes[node_type]
-        except NodeTypeNotWiredError as exc:
-            raise NodeTypeNotWiredError(f"{self._where()}: {exc}") from None
-        except KeyError:
-            raise NodeTypeNotWiredError(
-                f"{self._where()}: no executor for node_type '{node_type}' in the nodes map "
-                f"(wired: {', '.join(map(str, self.nodes)) or 'none'})"
-            ) from None
-        limit = settings_of(self.nodes).max_node_executions
-        if dispatch.count_step(execution_id) > limit:
-            self._exceeded(limit)
-        register_event(
-            self.backends,
-            execution_id,
-            EventTypes.NODE_EXECUTION,
-            {"node_name": node_name, "node_type": node_type},
+        run_node(
+            self.execution_id, self.compiled, self.node_name, self.node_config,
+            self.nodes, self.backends,
         )
-        compiled = self.compiled
-        if node_name not in compiled.validated:
-            _validate_node(compiled.workflow_name, node_name, config)
-            compiled.validated.add(node_name)
-        node_config = dict(config)
-        node_config["name"] = node_name
-        previous = dispatch.enter_node(execution_id, node_name)
-        try:
-            if getattr(executor, dispatch.STACK_AWARE, False):
+
+
+def run_node(execution_id, compiled, node_name: str, config: dict, nodes, backends) -> None:
+    """Run one node of ``compiled`` for a broadcast (CORE-32 step 4)."""
+    node_type = config.get("node_type")
+    try:
+        executor = nodes[node_type]
+    except NodeTypeNotWiredError as exc:
+        raise NodeTypeNotWiredError(f"{_where(compiled, node_name)}: {exc}") from None
+    except KeyError:
+        raise NodeTypeNotWiredError(
+            f"{_where(compiled, node_name)}: no executor for node_type '{node_type}' in the "
+            f"nodes map (wired: {', '.join(map(str, nodes)) or 'none'})"
+        ) from None
+    limit = (getattr(nodes, "settings", None) or DEFAULT_SETTINGS).max_node_executions
+    if dispatch.count_step(execution_id) > limit:
+        _exceeded(backends, execution_id, compiled, node_name, limit)
+    register_event(
+        backends,
+        execution_id,
+        EventTypes.NODE_EXECUTION,
+        {"node_name": node_name, "node_type": node_type},
+    )
+    if node_name not in compiled.validated:
+        _validate_node(compiled.workflow_name, node_name, config)
+        compiled.validated.add(node_name)
+    node_config = dict(config)
+    node_config["name"] = node_name
+    previous = dispatch.enter_node(execution_id, node_name)
+    try:
+        if getattr(executor, dispatch.STACK_AWARE, False):
+            executor(execution_id, node_config)
+        else:  # a hand-made executor expects its broadcasts to finish inside it
+            with dispatch.isolated():
                 executor(execution_id, node_config)
-            else:  # a hand-made executor expects its broadcasts to finish inside it
-                with dispatch.isolated():
-                    executor(execution_id, node_config)
-        finally:
-            dispatch.leave_node(previous)
+    finally:
+        dispatch.leave_node(previous)
 
-    def _where(self) -> str:
-        return f"Workflow '{self.compiled.workflow_name}', node '{self.node_name}'"
 
-    def _exceeded(self, limit: int) -> None:
-        register_event(
-            self.backends,
-            self.execution_id,
-            EventTypes.LIMIT_EXCEEDED,
-            {"limit": "max_node_executions", "value": limit, "node_name": self.node_name},
-        )
-        raise LimitExceededError(
-            f"{self._where()}: execution '{self.execution_id}' exceeded "
-            f"max_node_executions={limit} "
-            "(raise it with SOE_MAX_NODE_EXECUTIONS or Settings if the loop is intended)"
-        )
+def _where(compiled, node_name: str) -> str:
+    return f"Workflow '{compiled.workflow_name}', node '{node_name}'"
+
+
+def _exceeded(backends, execution_id: str, compiled, node_name: str, limit: int) -> None:
+    register_event(
+        backends,
+        execution_id,
+        EventTypes.LIMIT_EXCEEDED,
+        {"limit": "max_node_executions", "value": limit, "node_name": node_name},
+    )
+    raise LimitExceededError(
+        f"{_where(compiled, node_name)}: execution '{execution_id}' exceeded "
+        f"max_node_executions={limit} "
+        "(raise it with SOE_MAX_NODE_EXECUTIONS or Settings if the loop is intended)"
+    )
 
 
 def _validate_node(workflow_name: str, node_name: str, config: dict) -> None:

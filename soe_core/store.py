@@ -90,6 +90,14 @@ class ContextAccess:
 
         self.update(execution_id, mutate)
 
+    def direct_increment(self) -> Callable[[str, str, str | None], None]:
+        """What :meth:`increment` ends up calling: the store's method, or the fallback."""
+        return self._increment or self.increment
+
+    def direct_extend_signals(self) -> Callable[[str, list], None]:
+        """What :meth:`extend_signals` ends up calling: the store's method, or the fallback."""
+        return self._signals or self.extend_signals
+
     def increment(self, execution_id: str, counter: str, node_name: str | None = None) -> None:
         if self._increment is not None:
             self._increment(execution_id, counter, node_name)

@@ -67,7 +67,10 @@ def utc_timestamp(when: float | None = None) -> str:
 _second: tuple[int | None, str] = (None, "")
 
 
-_COUNTERS = {
+# what each counted event adds to ``__operational__`` (CORE-63)
+_COUNTED = {
+    EventTypes.SIGNALS_BROADCAST: "signals",
+    EventTypes.NODE_EXECUTION: "nodes",
     EventTypes.LLM_CALL: "llm_calls",
     EventTypes.TOOL_CALL: "tool_calls",
     EventTypes.AGENT_TOOL_CALL: "tool_calls",
@@ -75,38 +78,73 @@ _COUNTERS = {
 }
 
 
-def _apply_counters(backends: Any, execution_id: str, event_type: str, data: dict) -> None:
-    """Update ``__operational__`` as the event implies (CORE-63)."""
-    if event_type == EventTypes.SIGNALS_BROADCAST:
-        contexts(backends).extend_signals(execution_id, list(data.get("signals") or ()))
-    elif event_type == EventTypes.NODE_EXECUTION:
-        name = data.get("node_name")
-        # built-in mutation tools log node_execution with a "tool" key; they
-        # must not count as runs of the node they edit (spec §15 #19).
-        if name and "tool" not in data:
-            contexts(backends).increment(execution_id, "nodes", name)
-    else:
-        counter = _COUNTERS.get(event_type)
-        if counter is not None:
-            contexts(backends).increment(execution_id, counter)
+class _Recorder:
+    """How events reach one backends container: looked up once, then kept on it.
+
+    An event is logged several times per node, so the telemetry methods and
+    the context access are resolved here rather than on every event; a
+    backend swapped on the container is noticed by identity.
+    """
+
+    __slots__ = ("telemetry", "context", "log_at", "increment", "extend_signals")
+
+    def __init__(self, backends: Any):
+        self.telemetry = telemetry = getattr(backends, "telemetry", None)
+        self.context = backends.context
+        self.log_at = getattr(telemetry, "log_event_at", None)
+        access = contexts(backends)
+        # the store's own methods when it has them: one call less per event
+        self.increment = access.direct_increment()
+        self.extend_signals = access.direct_extend_signals()
+
+    def record(self, execution_id: str, event_type: str, data: dict) -> None:
+        log_at = self.log_at
+        if log_at is not None:
+            log_at(execution_id, event_type, time.time(), data)
+        elif self.telemetry is not None:
+            self.telemetry.log_event(
+                execution_id, event_type, timestamp=utc_timestamp(), context=data
+            )
+        counter = _COUNTED.get(event_type)
+        if counter is None:
+            return
+        if counter == "nodes":
+            name = data.get("node_name")
+            # built-in mutation tools log node_execution with a "tool" key; they
+            # must not count as runs of the node they edit (spec §15 #19).
+            if name and "tool" not in data:
+                self.increment(execution_id, "nodes", name)
+        elif counter == "signals":
+            signals = data.get("signals")
+            if signals:
+                self.extend_signals(execution_id, list(signals))
+        else:
+            self.increment(execution_id, counter)
+
+
+def _recorder(backends: Any) -> _Recorder:
+    recorder = getattr(backends, "_soe_recorder", None)
+    if (
+        type(recorder) is _Recorder
+        and recorder.context is backends.context
+        and recorder.telemetry is getattr(backends, "telemetry", None)
+    ):
+        return recorder
+    recorder = _Recorder(backends)
+    try:
+        backends._soe_recorder = recorder
+    except (AttributeError, TypeError):
+        pass  # a container that refuses attributes: looked up on every event
+    return recorder
 
 
 def register_event(
     backends: Any, execution_id: str, event_type: str, data: dict | None = None
 ) -> None:
     """Log an event and apply its counter updates (even without telemetry)."""
-    if data is None:
-        data = {}
-    telemetry = getattr(backends, "telemetry", None)
-    if telemetry is not None:
-        log_at = getattr(telemetry, "log_event_at", None)
-        if log_at is not None:
-            log_at(execution_id, event_type, time.time(), data)
-        else:
-            telemetry.log_event(execution_id, event_type, timestamp=utc_timestamp(), context=data)
-    _apply_counters(backends, execution_id, event_type, data)
+    _recorder(backends).record(execution_id, event_type, {} if data is None else data)
     if get_registry().observers:
-        _notify(execution_id, event_type, data)
+        _notify(execution_id, event_type, data or {})
 
 
 _scope: ContextVar[tuple[Any, str] | None] = ContextVar("soe_execution_scope", default=None)

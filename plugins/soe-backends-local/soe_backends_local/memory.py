@@ -77,14 +77,21 @@ class InMemoryContextBackend:
 
     def extend_operational_signals(self, id: str, signals: list) -> None:
         with self._lock:
-            operational = self._contexts.get(id, {}).get(OPERATIONAL)
+            stored = self._contexts.get(id)
+            operational = stored.get(OPERATIONAL) if stored is not None else None
             if isinstance(operational, dict):
                 operational["signals"].extend(signals)
 
     def increment_operational(self, id: str, counter: str, node_name: str | None = None) -> None:
         with self._lock:
             stored = self._contexts.get(id)
-            if stored is not None:
+            if stored is None:
+                return
+            operational = stored.get(OPERATIONAL)
+            if counter == "nodes" and type(operational) is dict:
+                nodes = operational["nodes"]  # the per-node case, without a call
+                nodes[node_name] = nodes.get(node_name, 0) + 1
+            else:
                 count_in(stored, counter, node_name)
 
     def list_context_ids(self) -> list[str]:
