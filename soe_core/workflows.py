@@ -19,39 +19,65 @@ _MISSING = object()
 
 
 class CompiledWorkflow:
-    __slots__ = ("workflow_name", "nodes", "index", "validated")
+    """One workflow, indexed by signal.
+
+    Kept flat (parallel lists, a bare position for a signal with one
+    listener) because a large workflow lives as long as its execution and
+    every extra tuple or list is one more object for the garbage collector.
+    """
+
+    __slots__ = ("workflow_name", "names", "configs", "index", "validated")
 
     def __init__(self, workflow_name: str, workflow: dict):
         self.workflow_name = workflow_name
-        self.nodes: list[tuple[str, dict]] = []
-        self.index: dict[str, list[int]] = {}
+        self.names: list[str] = []
+        self.configs: list[dict] = []
+        self.index: dict[str, int | list[int]] = {}
         self.validated: set[str] = set()
         if not isinstance(workflow, dict):
             return
+        index = self.index
         for position, (name, config) in enumerate(workflow.items()):
-            self.nodes.append((name, config))
+            self.names.append(name)
+            self.configs.append(config)
             triggers = config.get("event_triggers") if isinstance(config, dict) else None
             if not isinstance(triggers, list):
                 continue
-            seen = set()
-            for trigger in triggers:
-                signal = _hashable(trigger)
-                if signal not in seen:
-                    seen.add(signal)
-                    self.index.setdefault(signal, []).append(position)
+            for signal in {_hashable(trigger): None for trigger in triggers}:
+                known = index.get(signal)
+                if known is None:
+                    index[signal] = position
+                elif type(known) is int:
+                    index[signal] = [known, position]
+                else:
+                    known.append(position)
+
+    @property
+    def nodes(self) -> list[tuple[str, dict]]:
+        """``(name, config)`` of every node, in registry order."""
+        return list(zip(self.names, self.configs, strict=True))
 
     def listeners(self, signals: list[str]) -> list[tuple[str, dict]]:
         """Nodes triggered by any of ``signals``, once each, in registry order (CORE-34)."""
         index = self.index
         if len(signals) == 1:
-            positions = index.get(signals[0], ())
+            found = index.get(signals[0])
+            if found is None:
+                return []
+            positions = (found,) if type(found) is int else found
         else:
-            found: set[int] = set()
+            unique: set[int] = set()
             for signal in signals:
-                found.update(index.get(signal, ()))
-            positions = sorted(found)
-        nodes = self.nodes
-        return [nodes[p] for p in positions]
+                found = index.get(signal)
+                if found is None:
+                    continue
+                if type(found) is int:
+                    unique.add(found)
+                else:
+                    unique.update(found)
+            positions = sorted(unique)
+        names, configs = self.names, self.configs
+        return [(names[p], configs[p]) for p in positions]
 
 
 def _hashable(value: Any) -> Any:
@@ -100,7 +126,7 @@ def mark_validated(backends: Any, execution_id: str) -> None:
     """
     compiled = current_workflow(backends, execution_id)
     if compiled is not None and getattr(backends.workflow, "workflows_version", None):
-        compiled.validated.update(name for name, _config in compiled.nodes)
+        compiled.validated.update(compiled.names)
 
 
 def _compile(backend: Any, execution_id: str) -> CompiledWorkflow | None:

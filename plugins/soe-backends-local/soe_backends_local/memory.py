@@ -163,6 +163,9 @@ class InMemoryTelemetryBackend:
 
     The kernel logs through :meth:`log_event_at`, which stores a compact
     record; the event dict and its ISO timestamp are built only when read.
+    A record takes three slots of a flat list (type, time, data) rather than
+    a tuple: a tuple holding a dict stays tracked by the garbage collector
+    for good, and a long run keeps millions of events.
     """
 
     def __init__(self) -> None:
@@ -172,20 +175,20 @@ class InMemoryTelemetryBackend:
     def log_event(self, execution_id: str, event_type: str, **event_data: Any) -> None:
         event = _detach({"event_type": event_type, **event_data})
         with self._lock:
-            self._events.setdefault(execution_id, []).append(event)
+            self._events.setdefault(execution_id, []).extend((None, None, event))
 
     def log_event_at(self, execution_id: str, event_type: str, when: float, data: dict) -> None:
-        record = (event_type, when, _detach(data))
         events = self._events.get(execution_id)
         if events is None:
             with self._lock:
                 events = self._events.setdefault(execution_id, [])
-        events.append(record)  # list.append is atomic: no lock on the hot path
+        # list.extend is atomic: no lock on the hot path
+        events.extend((event_type, when, _detach(data)))
 
     def get_events(self, execution_id: str) -> list[dict]:
         with self._lock:
-            events = list(self._events.get(execution_id, ()))
-        return [_event(record) for record in events]
+            flat = list(self._events.get(execution_id, ()))
+        return [_event(*flat[at : at + 3]) for at in range(0, len(flat), 3)]
 
     def delete_events(self, execution_id: str) -> None:
         with self._lock:
@@ -196,12 +199,10 @@ class InMemoryTelemetryBackend:
             self._events.clear()
 
 
-def _event(record: Any) -> dict:
-    if type(record) is tuple:
-        event_type, when, data = record
-        timestamp = utc_timestamp(when)
-        return {"event_type": event_type, "timestamp": timestamp, "context": _detach(data)}
-    return _detach(record)
+def _event(event_type: str | None, when: float | None, data: Any) -> dict:
+    if event_type is None:  # logged whole by log_event
+        return _detach(data)
+    return {"event_type": event_type, "timestamp": utc_timestamp(when), "context": _detach(data)}
 
 
 class InMemoryConversationHistoryBackend:

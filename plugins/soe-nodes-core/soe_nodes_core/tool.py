@@ -74,7 +74,9 @@ def validate_tool_node_config(node_config: dict, tools_registry: dict | None) ->
 class _Call:
     """A prepared tool call: the function and how to pass arguments (TOOL-8..12)."""
 
-    def __init__(self, entry: ToolEntry, config: dict, context: dict, view: ContextView):
+    __slots__ = ("function", "args", "kwargs", "error")
+
+    def __init__(self, entry: ToolEntry, config: dict, context: dict):
         self.function = entry.function
         self.args: tuple = ()
         self.kwargs: Any = {}
@@ -82,7 +84,7 @@ class _Call:
         parameters = config.get("parameters")
         field = config.get("context_parameter_field")
         if parameters:
-            self.kwargs = render_parameters(parameters, view)
+            self.kwargs = render_parameters(parameters, ContextView.of(context))
         elif field and field in context:
             # copies: a tool mutating its arguments must not edit the stored context,
             # which some backends hand out live (CORE-89)
@@ -116,6 +118,17 @@ def create_tool_node_caller(
 ) -> Callable:
     access = contexts(backends)
     registry = tools_registry if tools_registry is not None else {}
+    resolved: dict[str, tuple[Any, ToolEntry]] = {}
+
+    def entry_of(name: str, raw: Any) -> ToolEntry:
+        """The checked entry, kept while the registry holds the same object."""
+        known = resolved.get(name)
+        if known is not None and known[0] is raw:
+            return known[1]
+        entry = resolve_entry(name, raw)
+        if callable(raw) and not isinstance(raw, dict):  # a dict could change inside
+            resolved[name] = (raw, entry)
+        return entry
 
     def lookup(name: str, execution_id: str) -> Any:
         if resolve_tool is not None:
@@ -130,10 +143,10 @@ def create_tool_node_caller(
             raise WorkflowValidationError(
                 f"Tool '{name}' not found in tools_registry or builtin tools"
             )
-        entry = resolve_entry(name, raw)
-        view = ContextView.of(context)
-        call = _Call(entry, node_config, context, view)
+        entry = entry_of(name, raw)
+        call = _Call(entry, node_config, context)
         emissions = node_config.get("event_emissions")
+        view = None
         if has_template_condition(emissions):
             view = ContextView.snapshot(context)  # conditions see the context as of now (CORE-45)
         register_event(
