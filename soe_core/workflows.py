@@ -31,19 +31,23 @@ class CompiledWorkflow:
     def __init__(self, workflow_name: str, workflow: dict):
         self.workflow_name = workflow_name
         self.names: list[str] = []
-        self.configs: list[dict] = []
+        self.configs: list[Any] = []
         self.index: dict[str, int | list[int]] = {}
         self.validated: set[str] = set()
         if not isinstance(workflow, dict):
             return
         index = self.index
-        for position, (name, config) in enumerate(workflow.items()):
-            self.names.append(name)
-            self.configs.append(config)
+        self.names = list(workflow)
+        self.configs = configs = list(workflow.values())
+        for position, config in enumerate(configs):
             triggers = config.get("event_triggers") if isinstance(config, dict) else None
             if not isinstance(triggers, list):
                 continue
-            for signal in {_hashable(trigger): None for trigger in triggers}:
+            if len(triggers) == 1 and type(triggers[0]) is str:
+                signals: Any = triggers  # the common case: one plain signal
+            else:
+                signals = {_hashable(trigger): None for trigger in triggers}
+            for signal in signals:
                 known = index.get(signal)
                 if known is None:
                     index[signal] = position

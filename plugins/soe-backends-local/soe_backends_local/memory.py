@@ -20,6 +20,7 @@ from soe_core.backends import LocalBackends
 from soe_core.context import OPERATIONAL, copy_value, count_in, set_field
 from soe_core.telemetry import utc_timestamp
 
+from .frozen import frozen, thawed
 from .journal import MemoryJournal
 
 
@@ -165,7 +166,8 @@ class InMemoryTelemetryBackend:
     record; the event dict and its ISO timestamp are built only when read.
     A record takes three slots of a flat list (type, time, data) rather than
     a tuple: a tuple holding a dict stays tracked by the garbage collector
-    for good, and a long run keeps millions of events.
+    for good, and a long run keeps millions of events. Payloads are kept
+    :func:`~soe_backends_local.frozen.frozen` for the same reason.
     """
 
     def __init__(self) -> None:
@@ -173,7 +175,7 @@ class InMemoryTelemetryBackend:
         self._lock = threading.Lock()
 
     def log_event(self, execution_id: str, event_type: str, **event_data: Any) -> None:
-        event = _detach({"event_type": event_type, **event_data})
+        event = frozen({"event_type": event_type, **event_data})
         with self._lock:
             self._events.setdefault(execution_id, []).extend((None, None, event))
 
@@ -183,7 +185,7 @@ class InMemoryTelemetryBackend:
             with self._lock:
                 events = self._events.setdefault(execution_id, [])
         # list.extend is atomic: no lock on the hot path
-        events.extend((event_type, when, _detach(data)))
+        events.extend((event_type, when, frozen(data)))
 
     def get_events(self, execution_id: str) -> list[dict]:
         with self._lock:
@@ -201,8 +203,8 @@ class InMemoryTelemetryBackend:
 
 def _event(event_type: str | None, when: float | None, data: Any) -> dict:
     if event_type is None:  # logged whole by log_event
-        return _detach(data)
-    return {"event_type": event_type, "timestamp": utc_timestamp(when), "context": _detach(data)}
+        return thawed(data)
+    return {"event_type": event_type, "timestamp": utc_timestamp(when), "context": thawed(data)}
 
 
 class InMemoryConversationHistoryBackend:
