@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PLUGINS := $(sort $(wildcard plugins/*/pyproject.toml contrib/*/pyproject.toml))
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench compare clean
 
 $(STAMP): pyproject.toml $(PLUGINS)
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/chain.py
+
+# ours against soe-ai 0.1.4 and LangGraph (installs both into benchmarks/.venvs on first use)
+compare: $(STAMP)
+	$(PY) benchmarks/compare.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info plugins/*/*.egg-info contrib/*/*.egg-info
