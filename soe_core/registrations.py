@@ -7,6 +7,7 @@ name clashes (see :mod:`soe_core.plugins`).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -15,6 +16,38 @@ if TYPE_CHECKING:
     from .wiring import NodeWiring
 
 NodeExecutor = Callable[[str, dict], None]
+
+
+class _LazyModel:
+    """A ``NodeType.config_model`` given as ``"module:attr"`` or as a function
+    of no arguments is resolved on first read: loading a plugin then imports
+    no pydantic (issue #9)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = f"_{name}"
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return None  # the field's default
+        value = obj.__dict__[self.key]
+        if isinstance(value, str) or (callable(value) and not isinstance(value, type)):
+            value = obj.__dict__[self.key] = _resolve(value)
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        if isinstance(value, str) and ":" not in value:
+            raise ValueError(f"config_model {value!r} should be written 'module:attribute'")
+        obj.__dict__[self.key] = value
+
+
+def _resolve(reference: str | Callable[[], Any]) -> Any:
+    if not isinstance(reference, str):
+        return reference()
+    module, _, path = reference.partition(":")
+    value = importlib.import_module(module.strip())
+    for name in path.strip().split("."):
+        value = getattr(value, name)
+    return value
 
 
 @dataclass(frozen=True)
@@ -26,14 +59,16 @@ class NodeType:
     ``needs`` says what ``create_all_nodes`` must have been given for the type
     to be wired: ``"llm"`` (a ``call_llm``) or ``"tools"`` (a tools registry;
     such types are still built on first use without one, see TOOL-4).
-    ``config_model`` is an optional pydantic model documenting the keys.
+    ``config_model`` is an optional pydantic model documenting the keys, or
+    where to find it (``"module:attr"``, or a function of no arguments
+    returning it), imported on first read of the attribute.
     """
 
     name: str
     validate: Callable[[dict], None]
     build: Callable[[NodeWiring], NodeExecutor]
     needs: Literal["nothing", "llm", "tools"] = "nothing"
-    config_model: Any = None
+    config_model: Any = _LazyModel()
     description: str = ""
 
 

@@ -10,16 +10,10 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from jinja2 import TemplateSyntaxError, pass_context
-from jinja2.ext import Extension
-from jinja2.lexer import Token, TokenStream
-from jinja2.runtime import Context, Undefined
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
-
-from .context import OPERATIONAL, get_accumulated, is_history, is_reserved, template_view
+from .context import OPERATIONAL, is_reserved, template_view
 from .errors import WorkflowValidationError
 
 FALSY_OUTPUTS = frozenset({"false", "0", "none", ""})
@@ -76,112 +70,16 @@ class ContextView(dict):
         return view
 
 
-class _AccumulatedFieldNames(Extension):
-    """Rewrite ``context.f | accumulated`` to ``context.f | accumulated('f')``.
-
-    The filter then resolves the history by field name (CORE-53) instead of by
-    comparing values, which picks the wrong field when two fields end equal.
-    """
-
-    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
-        window: list[Token] = []
-        previous: Token | None = None
-        for token in stream:
-            window.append(token)
-            while window:
-                state = _match_field_filter(window, previous)
-                if state == "partial":
-                    break
-                if isinstance(state, tuple):
-                    field, size = state
-                    yield from window[:size]
-                    last = window[size - 1]
-                    yield Token(last.lineno, "lparen", "(")
-                    yield Token(last.lineno, "string", field)
-                    yield Token(last.lineno, "rparen", ")")
-                    previous = last
-                    del window[:size]
-                    continue
-                previous = window.pop(0)
-                yield previous
-        yield from window
-
-
-_DOT_PATTERN = ("name", "dot", "name", "pipe", "name")
-_ITEM_PATTERN = ("name", "lbracket", "string", "rbracket", "pipe", "name")
-
-
-def _match_field_filter(window: list[Token], previous: Token | None):
-    """Return ``(field, size)`` on a match, ``"partial"`` while undecided, else None."""
-    first = window[0]
-    if first.type != "name" or first.value != "context":
-        return None
-    if previous is not None and previous.type == "dot":
-        return None
-    for pattern, field_at in ((_DOT_PATTERN, 2), (_ITEM_PATTERN, 2)):
-        size = len(pattern)
-        got = [token.type for token in window[:size]]
-        if got != list(pattern[: len(got)]):
-            continue
-        if len(window) < size + 1:
-            return "partial"
-        if window[size - 1].value != "accumulated" or window[size].type == "lparen":
-            return None
-        return window[field_at].value, size
-    return None
-
-
-@pass_context
-def accumulated(jinja_context: Context, value: Any, field: str | None = None) -> list:
-    """Full history of a context field; see CORE-53 and PATTERN-7."""
-    view = jinja_context.get("context")
-    histories = getattr(view, "_soe_histories", None)
-    if field is not None and histories is not None:
-        return get_accumulated(histories, field)
-    if isinstance(value, Undefined) or value is None:
-        return []
-    if histories is not None:  # a value without a field name: match by value
-        for name, history in histories.items():
-            if is_reserved(name) or not is_history(history) or not history:
-                continue
-            if history[-1] == value:
-                return get_accumulated(histories, name)
-    return [value]
-
-
-class SoeEnvironment(ImmutableSandboxedEnvironment):
-    """Sandbox in which ``context.__operational__`` still reads the dict key."""
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) in _PLAIN_MAPPINGS and attribute in obj:
-            # what Jinja would return after its attribute lookup failed,
-            # without raising and catching AttributeError on every ``a.b``
-            if attribute not in _MAPPING_MEMBERS or attribute.startswith("__"):
-                return obj[attribute]
-        elif attribute.startswith("__") and isinstance(obj, Mapping) and attribute in obj:
-            return obj[attribute]
-        return super().getattr(obj, attribute)
-
-    def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
-        """Refuse unsafe attributes outright instead of rendering them as "".
-
-        A blocked access is then a render error like any other: the condition
-        fails and a tool parameter keeps its template text (TOOL-9).
-        """
-        raise SecurityError(
-            f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe."
-        )
-
-
-_PLAIN_MAPPINGS = (dict, ContextView)
-_MAPPING_MEMBERS = frozenset(dir(ContextView))
-
-
 @functools.cache
-def environment() -> SoeEnvironment:
-    env = SoeEnvironment(extensions=[_AccumulatedFieldNames])
-    env.filters["accumulated"] = accumulated
-    return env
+def environment():
+    """The sandboxed Jinja environment (:mod:`soe_core.jinja_sandbox`).
+
+    jinja2 is imported on the first template compiled, not with this module:
+    a workflow without templates never needs it (issue #9).
+    """
+    from .jinja_sandbox import new_environment
+
+    return new_environment()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -257,10 +155,9 @@ def render_prompt(template: str, view: ContextView) -> tuple[str, list[str]]:
     warnings = _prompt_field_warnings(template, view)
     try:
         return compile_template(template).render(context=view), warnings
-    except TemplateSyntaxError as exc:
-        warnings.append(f"Jinja syntax error: {exc}")
     except Exception as exc:
-        warnings.append(f"Template rendering error: {exc}")
+        kind = "Jinja syntax error" if _is_syntax_error(exc) else "Template rendering error"
+        warnings.append(f"{kind}: {exc}")
     return template, warnings
 
 
@@ -291,11 +188,20 @@ def validate_jinja_syntax(template: str, description: str) -> None:
     try:
         environment().parse(template)
         compile_template(template)
-    except TemplateSyntaxError as exc:
-        raise WorkflowValidationError(f"{description}: Jinja syntax error - {exc.message}") from exc
     except Exception as exc:
+        if _is_syntax_error(exc):
+            raise WorkflowValidationError(
+                f"{description}: Jinja syntax error - {exc.message}"
+            ) from exc
         if "filter" in str(exc):
             raise WorkflowValidationError(str(exc)) from exc
+
+
+def _is_syntax_error(exc: Exception) -> bool:
+    # only reached after a template was compiled, so jinja2 is loaded by then
+    from jinja2 import TemplateSyntaxError
+
+    return isinstance(exc, TemplateSyntaxError)
 
 
 __all__ = [

@@ -118,7 +118,8 @@ def test_core35_a_lone_listener_run_inside_its_delivery_keeps_depth_first_order(
     # memory has no journal, so lone listeners (B, E) run inside their delivery;
     # SQLite journals every node run as its own task
     inline = _node_order(create_in_memory_backends())
-    queued = _node_order(open_backends(f"sqlite:///{tmp_path / 'order.db'}"))
+    with open_backends(f"sqlite:///{tmp_path / 'order.db'}") as durable:
+        queued = _node_order(durable)
     assert inline == queued == ["A", "B", "E", "C", "D"]
 
 

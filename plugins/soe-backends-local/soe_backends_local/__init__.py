@@ -2,19 +2,8 @@
 
 from __future__ import annotations
 
-from .file_journal import FileJournal
-from .files import (
-    LocalContextBackend,
-    LocalWorkflowBackend,
-    create_local_backends,
-    open_files,
-)
-from .files_optional import (
-    LocalContextSchemaBackend,
-    LocalConversationHistoryBackend,
-    LocalIdentityBackend,
-    LocalTelemetryBackend,
-)
+from typing import Any
+
 from .ids import safe_id
 from .journal import MemoryJournal
 from .memory import (
@@ -27,6 +16,31 @@ from .memory import (
     create_in_memory_backends,
     open_memory,
 )
+
+# The file backends are imported on first access (PEP 562): the plugin hook
+# imports this package, and in-memory runs need none of them (issue #9).
+_LAZY = {
+    "FileJournal": "file_journal",
+    "LocalContextBackend": "files",
+    "LocalWorkflowBackend": "files",
+    "create_local_backends": "files",
+    "open_files": "files",
+    "LocalContextSchemaBackend": "files_optional",
+    "LocalConversationHistoryBackend": "files_optional",
+    "LocalIdentityBackend": "files_optional",
+    "LocalTelemetryBackend": "files_optional",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    globals()[name] = value
+    return value
+
 
 __version__ = "0.1.0"
 

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from soe_core import BackendScheme, hookimpl
 
-from .files import open_files
 from .memory import open_memory
+
+
+def open_files(url: str, **options: Any) -> Any:
+    # imported on first use: the file backends (JSON, hashing, journal files)
+    # are not needed by processes that keep everything in memory (issue #9)
+    from .files import open_files as open_store
+
+    return open_store(url, **options)
 
 
 @hookimpl

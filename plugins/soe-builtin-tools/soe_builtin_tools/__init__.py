@@ -13,74 +13,53 @@ node and agent as the tool pack ``soe-builtins``. The operator's policy is in
 :mod:`soe_builtin_tools.policy`; audit events in :mod:`soe_builtin_tools.audit`.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
+from typing import Any
 
-from .audit import BUILTIN_MODIFICATION, BUILTIN_REFUSED
-from .context_tools import (
-    create_soe_copy_context_tool,
-    create_soe_get_context_tool,
-    create_soe_list_contexts_tool,
-    create_soe_update_context_tool,
-)
-from .docs_explorer import create_soe_explore_docs_tool, docs_dir, soe_explore_docs
-from .identities import (
-    create_soe_get_identities_tool,
-    create_soe_inject_identity_tool,
-    create_soe_remove_identity_tool,
-)
+from .catalog import BUILTINS, factory_of
 from .names import BUILTIN_NAMES
-from .policy import (
-    BuiltinPermissionError,
-    BuiltinPolicy,
-    BuiltinPolicyError,
-    current_policy,
-    set_policy,
-    using_policy,
-)
-from .schema import (
-    create_soe_get_context_schema_tool,
-    create_soe_inject_context_schema_field_tool,
-    create_soe_remove_context_schema_field_tool,
-)
-from .tools_meta import create_soe_call_tool_tool, create_soe_get_available_tools_tool
-from .workflows import (
-    create_soe_add_signal_tool,
-    create_soe_get_workflows_tool,
-    create_soe_inject_node_tool,
-    create_soe_inject_workflow_tool,
-    create_soe_remove_node_tool,
-    create_soe_remove_workflow_tool,
-)
 
-BUILTIN_TOOLS: dict[str, Callable] = {
-    "soe_inject_workflow": create_soe_inject_workflow_tool,
-    "soe_inject_node": create_soe_inject_node_tool,
-    "soe_get_workflows": create_soe_get_workflows_tool,
-    "soe_get_available_tools": create_soe_get_available_tools_tool,
-    "soe_explore_docs": create_soe_explore_docs_tool,
-    "soe_remove_workflow": create_soe_remove_workflow_tool,
-    "soe_remove_node": create_soe_remove_node_tool,
-    "soe_get_context": create_soe_get_context_tool,
-    "soe_update_context": create_soe_update_context_tool,
-    "soe_copy_context": create_soe_copy_context_tool,
-    "soe_list_contexts": create_soe_list_contexts_tool,
-    "soe_add_signal": create_soe_add_signal_tool,
-    "soe_call_tool": create_soe_call_tool_tool,
-    "soe_get_identities": create_soe_get_identities_tool,
-    "soe_inject_identity": create_soe_inject_identity_tool,
-    "soe_remove_identity": create_soe_remove_identity_tool,
-    "soe_get_context_schema": create_soe_get_context_schema_tool,
-    "soe_inject_context_schema_field": create_soe_inject_context_schema_field_tool,
-    "soe_remove_context_schema_field": create_soe_remove_context_schema_field_tool,
+# Everything else is imported on first access (PEP 562): the plugin hook
+# imports this package, and a workflow that calls no built-in should not pay
+# for the tool modules (issue #9).
+_LAZY = {
+    "BUILTIN_MODIFICATION": "audit",
+    "BUILTIN_REFUSED": "audit",
+    "BuiltinPermissionError": "policy",
+    "BuiltinPolicy": "policy",
+    "BuiltinPolicyError": "policy",
+    "current_policy": "policy",
+    "set_policy": "policy",
+    "using_policy": "policy",
+    "docs_dir": "docs_explorer",
+    "soe_explore_docs": "docs_explorer",
 }
-"""Built-in name -> factory, in registry order (BUILTIN-1, BUILTIN-3)."""
 
-assert tuple(BUILTIN_TOOLS) == BUILTIN_NAMES
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name == "BUILTIN_TOOLS":
+        value: Any = {builtin: factory_of(builtin) for builtin in BUILTINS}
+    elif name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    elif name.startswith("create_") and name.endswith("_tool") and name[7:-5] in BUILTINS:
+        value = factory_of(name[7:-5])
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+# BUILTIN_TOOLS (lazy): built-in name -> factory, in registry order (BUILTIN-1, BUILTIN-3)
+assert tuple(BUILTINS) == BUILTIN_NAMES
 
 
 def get_builtin_tool_factory(name: str) -> Callable | None:
     """The factory of built-in ``name``, or None."""
-    return BUILTIN_TOOLS.get(name)
+    return factory_of(name) if name in BUILTINS else None
 
 
 __all__ = [

@@ -7,8 +7,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from soe_core import EventTypes, NodeType, OperationalValidationError, dispatch, durable
 from soe_core.concurrent import waiting
 from soe_core.context import (
@@ -26,23 +24,6 @@ from soe_core.settings import DEFAULT_SETTINGS, Settings
 from soe_core.store import contexts
 from soe_core.telemetry import register_event
 from soe_core.validation import check_operational, checks
-
-
-class ChildConfig(BaseModel):
-    """Keys of a child node."""
-
-    model_config = ConfigDict(extra="allow")
-    node_type: str = "child"
-    event_triggers: list[str]
-    child_workflow_name: str
-    child_initial_signals: list[str]
-    input_fields: list[str] = []
-    signals_to_parent: list[str] = []
-    context_updates_to_parent: list[str] = []
-    fan_out_field: str | None = None
-    child_input_field: str | None = None
-    spawn_interval: float = 0.0
-    event_emissions: list[dict] | None = None  # validated, never emitted (CHILD-3)
 
 
 def validate_child(config: dict) -> None:
@@ -275,6 +256,6 @@ CHILD = NodeType(
     build=lambda wiring: create_child_node_caller(
         wiring.backends, wiring.orchestrate_caller, wiring.settings
     ),
-    config_model=ChildConfig,
+    config_model="soe_nodes_core.config_models:ChildConfig",
     description="starts a sub-execution of another workflow, optionally once per item",
 )

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from soe_core import EventTypes, NodeType
 from soe_core.dispatch import runs_on_stack
 from soe_core.emissions import condition_warning, has_template_condition, passing_signals
@@ -14,21 +12,6 @@ from soe_core.store import contexts
 from soe_core.telemetry import register_event
 from soe_core.templating import ContextView
 from soe_core.validation import check_operational, checks
-
-
-class Emission(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    signal_name: str
-    condition: str | None = None
-
-
-class RouterConfig(BaseModel):
-    """Keys of a router node."""
-
-    model_config = ConfigDict(extra="allow")
-    node_type: str = "router"
-    event_triggers: list[str]
-    event_emissions: list[Emission]
 
 
 def validate_router(config: dict) -> None:
@@ -60,6 +43,6 @@ ROUTER = NodeType(
     name="router",
     validate=validate_router,
     build=lambda wiring: create_router_node_caller(wiring.backends, wiring.broadcast),
-    config_model=RouterConfig,
+    config_model="soe_nodes_core.config_models:RouterConfig",
     description="emits every signal whose condition passes; no LLM",
 )

@@ -6,8 +6,6 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from soe_core import EventTypes, NodeType, WorkflowValidationError, dispatch
 from soe_core.concurrent import waiting
 from soe_core.context import get_field
@@ -21,19 +19,6 @@ from soe_core.validation import check_operational, checks
 from soe_core.yaml_parser import parse_yaml
 
 from .tool_entries import ToolEntry, resolve_entry
-
-
-class ToolConfig(BaseModel):
-    """Keys of a tool node."""
-
-    model_config = ConfigDict(extra="allow")
-    node_type: str = "tool"
-    event_triggers: list[str]
-    tool_name: str
-    parameters: dict | None = None
-    context_parameter_field: str | None = None
-    output_field: str | None = None
-    event_emissions: list[dict] | None = None
 
 
 def validate_tool(config: dict) -> None:
@@ -214,7 +199,7 @@ TOOL = NodeType(
     validate=validate_tool,
     build=_build,
     needs="tools",
-    config_model=ToolConfig,
+    config_model="soe_nodes_core.config_models:ToolConfig",
     description="calls a Python function from the tools registry or a built-in tool",
 )
 

@@ -5,14 +5,40 @@ Also the ``fake`` LLM provider (a deterministic test/demo double) and the
 structured output.
 """
 
-from .agent_loop import AgentLimitError
-from .agent_node import AGENT, create_agent_node_caller
-from .agent_tools import AgentToolNotFoundError
-from .config import AgentConfig, LlmConfig, validate_agent, validate_llm
-from .fake import FAKE_PROVIDER, FakeLlm
-from .llm_node import LLM, create_llm_node_caller
-from .resolution import MaxRetriesExceeded, TransientLlmError, is_transient
-from .rich import LlmClient, RichLlm
+from typing import Any
+
+from .registrations import AGENT, FAKE_PROVIDER, LLM
+
+# The rest is imported on first access (PEP 562): the plugin hook imports
+# this package, and a process that builds no llm/agent node should not pay
+# for pydantic, Jinja and the agent loop (issue #9).
+_LAZY = {
+    "AgentLimitError": "agent_loop",
+    "create_agent_node_caller": "agent_node",
+    "AgentToolNotFoundError": "agent_tools",
+    "validate_agent": "config",
+    "validate_llm": "config",
+    "AgentConfig": "models",
+    "LlmConfig": "models",
+    "FakeLlm": "fake",
+    "create_llm_node_caller": "llm_node",
+    "MaxRetriesExceeded": "resolution",
+    "TransientLlmError": "resolution",
+    "is_transient": "resolution",
+    "LlmClient": "rich",
+    "RichLlm": "rich",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AGENT",

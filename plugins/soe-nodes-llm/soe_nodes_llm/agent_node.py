@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from soe_core import EventTypes, NodeType
+from soe_core import EventTypes
 from soe_core.dispatch import runs_on_stack
 from soe_core.store import contexts
 from soe_core.telemetry import execution_scope, register_event
@@ -24,9 +24,10 @@ from soe_core.validation import check_operational
 
 from .agent_loop import AgentRun
 from .agent_tools import load_tools, registry_from_list
-from .config import AgentConfig, validate_agent
+from .config import validate_agent
 from .identity import main_id_of, open_conversation
 from .outcome import emit, handle_failure
+from .registrations import AGENT  # the registered type; kept importable from here
 from .resolution import Resolver
 from .rich import LlmClient
 
@@ -108,25 +109,5 @@ def _builtin(name: str, execution_id: str, backends: Any, registry: dict) -> Any
     if tool is None:
         return None
     return tool_entry(tool, execution_id, backends, registry)
-
-
-def _build(wiring) -> Callable[[str, dict], None]:
-    return create_agent_node_caller(
-        wiring.backends,
-        wiring.tools_registry if wiring.tools_registry is not None else {},
-        wiring.call_llm,
-        wiring.broadcast,
-        resolve_tool=wiring.resolve_tool,
-    )
-
-
-AGENT = NodeType(
-    name="agent",
-    validate=validate_agent,
-    build=_build,
-    needs="llm",
-    config_model=AgentConfig,
-    description="an LLM that calls the tools listed in 'tools' until it can answer",
-)
 
 __all__ = ["AGENT", "create_agent_node_caller"]

@@ -1,4 +1,6 @@
-"""Keys of ``llm`` and ``agent`` nodes and their static checks (CORE-15, LLM-1, LLM-2, AGENT-1).
+"""Static checks of ``llm`` and ``agent`` nodes (CORE-15, LLM-1, LLM-2, AGENT-1).
+
+Their keys as pydantic models are in :mod:`.models`.
 
 Checks run in the order of CORE-15 with the reference's message fragments.
 Beyond the reference (WEAK-26): ``prompt`` must be a string, ``retries``
@@ -14,39 +16,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from soe_core.validation import checks
 
 DEFAULT_RETRIES = 3
 DEFAULT_MAX_ITERATIONS = 50
 """Router turns an agent may take in one run before it fails (AGENT-12)."""
-
-
-class LlmConfig(BaseModel):
-    """Keys of an ``llm`` node (other keys are passed through to ``call_llm``)."""
-
-    model_config = ConfigDict(extra="allow")
-    node_type: str = "llm"
-    event_triggers: list[str]
-    prompt: str
-    output_field: str | None = None
-    identity: str | None = None
-    retries: int = DEFAULT_RETRIES
-    llm_failure_signal: str | None = None
-    event_emissions: list[dict] = []
-    llm_transient_retries: int | None = None
-    llm_retry_backoff: float | None = None
-
-
-class AgentConfig(LlmConfig):
-    """Keys of an ``agent`` node: those of ``llm`` plus tools and loop limits."""
-
-    node_type: str = "agent"
-    tools: list[str] = []
-    max_iterations: int = DEFAULT_MAX_ITERATIONS
-    max_tool_errors: int | None = None
-    max_tool_result_chars: int | None = None
 
 
 def _is_int(value: Any) -> bool:
@@ -114,6 +88,15 @@ def validate_agent(config: dict) -> None:
 def retries_of(config: dict) -> int:
     value = config.get("retries")
     return DEFAULT_RETRIES if value is None else int(value)
+
+
+def __getattr__(name: str) -> Any:
+    # the pydantic models moved to .models, imported only when asked for
+    if name in ("LlmConfig", "AgentConfig"):
+        from . import models
+
+        return getattr(models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def max_iterations_of(config: dict) -> int:

@@ -32,9 +32,8 @@ import json
 import time
 from typing import Any
 
-from soe_core import LlmProvider
-
 from .envelope import FORMAT_LABEL
+from .registrations import FAKE_PROVIDER  # noqa: F401  (the registered provider, kept importable here)
 
 FAKE_STRING = "fake"
 
@@ -169,9 +168,3 @@ def _schema(prompt: str) -> dict | None:
 def build_fake(model: str | None = None, **options: Any) -> FakeLlm:
     return FakeLlm(model, **options)
 
-
-FAKE_PROVIDER = LlmProvider(
-    name="fake",
-    build=build_fake,
-    description="deterministic offline test/demo double: schema-valid JSON, first offered signal",
-)

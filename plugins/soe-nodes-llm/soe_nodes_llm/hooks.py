@@ -2,9 +2,7 @@
 
 from soe_core import hookimpl
 
-from .agent_node import AGENT
-from .fake import FAKE_PROVIDER
-from .llm_node import LLM
+from .registrations import AGENT, FAKE_PROVIDER, LLM
 
 
 @hookimpl

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from soe_core import EventTypes, NodeType
+from soe_core import EventTypes
 from soe_core.dispatch import runs_on_stack
 from soe_core.outputs import save_output_to_context
 from soe_core.store import contexts
@@ -22,11 +22,12 @@ from soe_core.telemetry import execution_scope, register_event
 from soe_core.templating import ContextView, render_prompt
 from soe_core.validation import check_operational
 
-from .config import LlmConfig, retries_of, validate_llm
+from .config import retries_of, validate_llm
 from .envelope import LlmInput, context_json
 from .history import render_llm_history
 from .identity import main_id_of, open_conversation
 from .outcome import emit, handle_failure, signal_options, signals_to_emit
+from .registrations import LLM  # the registered type; kept importable from here
 from .resolution import Request, Resolver
 from .responses import build_response_model, extract_output, extract_signals
 from .rich import LlmClient
@@ -89,15 +90,5 @@ def create_llm_node_caller(
         emit(broadcast, execution_id, signals)
 
     return runs_on_stack(execute_llm)
-
-
-LLM = NodeType(
-    name="llm",
-    validate=validate_llm,
-    build=lambda wiring: create_llm_node_caller(wiring.backends, wiring.call_llm, wiring.broadcast),
-    needs="llm",
-    config_model=LlmConfig,
-    description="asks the LLM once for a validated JSON answer; stores it and emits signals",
-)
 
 __all__ = ["LLM", "create_llm_node_caller"]
