@@ -103,9 +103,9 @@ def version(python: str, dist: str) -> str:
 
 
 def run_one(python: str, engine: str, scenario: str, size: int, repeat: int,
-            timeout: float) -> dict:
+            timeout: float, min_time: float = 0.0) -> dict:
     command = [python, str(SCRIPTS / SCRIPT_OF[engine]), scenario, str(size),
-               "--repeat", str(repeat)]
+               "--repeat", str(repeat), "--min-time", str(min_time)]
     base = {"engine": engine, "scenario": scenario, "size": size}
     try:
         proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
@@ -147,8 +147,9 @@ def run_all(scenarios, engines, pythons, args) -> list[dict]:
                     results.append({**base, "skipped": stopped})
                     continue
                 started = time.perf_counter()
+                min_time = 0.0 if scenario.repeat else args.min_time  # a fixed count stays fixed
                 result = run_one(pythons[engine], engine, scenario.name, size, repeat,
-                                 args.timeout)
+                                 args.timeout, min_time)
                 print(f"  {scenario.name:<12} {engine:<10} N={size:<8,} "
                       f"{cell(scenario, result):<40} ({time.perf_counter() - started:.0f} s)",
                       flush=True)
@@ -279,6 +280,8 @@ def main() -> None:
     parser.add_argument("--engines", default=",".join(ENGINES),
                         help="comma-separated subset of: " + ", ".join(ENGINES))
     parser.add_argument("--repeat", type=int, default=5, help="runs per size (median of)")
+    parser.add_argument("--min-time", type=float, default=2.0,
+                        help="more runs (up to 60) until a size's runs take this many seconds")
     parser.add_argument("--timeout", type=float, default=300,
                         help="seconds per scenario size and engine (default 300)")
     parser.add_argument("--markdown", metavar="FILE", help="also write the table as markdown")

@@ -159,3 +159,27 @@ def test_tool1_a_registry_entry_replaced_or_edited_between_runs_is_honoured():
         backends.context.get_context(run)["picked"][-1] for run in (first, second, failed, retried)
     ]
     assert picked == ["first", "second", "once", "third"]
+
+
+def test_core63_events_follow_a_backend_swapped_on_the_container():
+    from soe_backends_local.memory import InMemoryContextBackend, InMemoryTelemetryBackend
+
+    from soe_core.operational import add_operational_state
+
+    backends = create_in_memory_backends()
+    first_context = {}
+    add_operational_state("run", first_context)
+    backends.context.save_context("run", first_context)
+    register_event(backends, "run", "node_execution", {"node_name": "A"})
+    first_telemetry = backends.telemetry
+    backends.telemetry = second_telemetry = InMemoryTelemetryBackend()  # the kept recorder is stale
+    register_event(backends, "run", "node_execution", {"node_name": "A"})
+    old_context, backends.context = backends.context, InMemoryContextBackend()
+    backends.context.save_context("run", old_context.get_context("run"))
+    register_event(backends, "run", "node_execution", {"node_name": "A"})
+    backends.telemetry = None  # counters still move without telemetry
+    register_event(backends, "run", "node_execution", {"node_name": "A"})
+    assert old_context.get_context("run")["__operational__"]["nodes"] == {"A": 2}
+    assert backends.context.get_context("run")["__operational__"]["nodes"] == {"A": 4}
+    assert len(first_telemetry.get_events("run")) == 1
+    assert len(second_telemetry.get_events("run")) == 2

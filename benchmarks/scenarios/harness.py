@@ -36,11 +36,15 @@ def cpu_seconds() -> float:
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
-def measure(prepare: Prepare, size: int, repeat: int) -> dict:
+def measure(prepare: Prepare, size: int, repeat: int, min_time: float = 0.0,
+            max_runs: int = 60) -> dict:
+    """At least ``repeat`` runs, and more (up to ``max_runs``) until the runs
+    add up to ``min_time`` seconds: a cell of a few milliseconds then gets
+    enough runs for a median that a noisy neighbour cannot move."""
     runs: list[float] = []
     cpu_runs: list[float] = []
     info: dict = {}
-    for _ in range(repeat):
+    while len(runs) < repeat or (sum(runs) < min_time and len(runs) < max_runs):
         run, check = prepare(size)
         gc.collect()
         started, cpu_started = time.perf_counter(), cpu_seconds()
@@ -62,10 +66,12 @@ def main(engine: str, scenarios: dict[str, Prepare]) -> None:
     parser.add_argument("scenario", choices=sorted(scenarios))
     parser.add_argument("size", type=int)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--min-time", type=float, default=0.0,
+                        help="add runs until they take this many seconds in all")
     args = parser.parse_args()
     result: dict = {"engine": engine, "scenario": args.scenario, "size": args.size}
     try:
-        result.update(measure(scenarios[args.scenario], args.size, args.repeat))
+        result.update(measure(scenarios[args.scenario], args.size, args.repeat, args.min_time))
     except Exception as exc:  # RecursionError included: reported in the table, not a failure
         result["error"] = type(exc).__name__
         result["detail"] = str(exc).splitlines()[0][:200] if str(exc) else ""

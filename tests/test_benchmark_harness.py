@@ -1,0 +1,43 @@
+"""The benchmark harness times what it says (issue #9): enough runs, medians, silent stops."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks" / "scenarios"))
+
+import harness  # noqa: E402
+
+
+def _prepare(seconds: float, done: int | None = None):
+    prepared = []
+
+    def prepare(size):
+        prepared.append(size)
+        return (lambda: time.sleep(seconds)), (lambda: size if done is None else done)
+
+    return prepare, prepared
+
+
+def test_issue9_short_cells_get_runs_until_the_minimum_time():
+    prepare, prepared = _prepare(0.01)
+    result = harness.measure(prepare, 3, repeat=2, min_time=0.1)
+    assert 8 <= len(result["runs"]) <= 12  # about 0.1 s of 10 ms runs, not just 2
+    assert len(prepared) == len(result["runs"])  # each run on a freshly prepared engine
+    assert result["median_s"] == pytest.approx(0.01, abs=0.01)
+
+
+def test_issue9_long_cells_keep_the_requested_count_and_the_cap_holds():
+    prepare, _ = _prepare(0.02)
+    assert len(harness.measure(prepare, 1, repeat=3, min_time=0.01)["runs"]) == 3
+    assert len(harness.measure(prepare, 1, repeat=1, min_time=10, max_runs=4)["runs"]) == 4
+
+
+def test_issue9_a_silent_stop_is_reported_not_timed():
+    prepare, _ = _prepare(0.0, done=2)
+    with pytest.raises(harness.Incomplete, match="stopped after 2 of 5"):
+        harness.measure(prepare, 5, repeat=3)
