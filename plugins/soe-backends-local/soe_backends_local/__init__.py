@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from soe_core.lazy import lazy_attributes
 
 from .ids import safe_id
 from .journal import MemoryJournal
@@ -20,26 +20,19 @@ from .memory import (
 # The file backends are imported on first access (PEP 562): the plugin hook
 # imports this package, and in-memory runs need none of them (issue #9).
 _LAZY = {
-    "FileJournal": "file_journal",
-    "LocalContextBackend": "files",
-    "LocalWorkflowBackend": "files",
-    "create_local_backends": "files",
-    "open_files": "files",
-    "LocalContextSchemaBackend": "files_optional",
-    "LocalConversationHistoryBackend": "files_optional",
-    "LocalIdentityBackend": "files_optional",
-    "LocalTelemetryBackend": "files_optional",
+    "FileJournal": ".file_journal",
+    "LocalContextBackend": ".files",
+    "LocalWorkflowBackend": ".files",
+    "create_local_backends": ".files",
+    "open_files": ".files",
+    "LocalContextSchemaBackend": ".files_optional",
+    "LocalConversationHistoryBackend": ".files_optional",
+    "LocalIdentityBackend": ".files_optional",
+    "LocalTelemetryBackend": ".files_optional",
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 __version__ = "0.1.0"

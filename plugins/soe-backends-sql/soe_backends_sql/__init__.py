@@ -6,8 +6,7 @@ rows and views, telemetry...), which soe-contrib-postgres shares.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from soe_core.lazy import lazy_attributes
 
 __version__ = "0.1.0"
 
@@ -33,9 +32,4 @@ _HOMES = {
 __all__ = sorted(_HOMES)
 
 
-def __getattr__(name: str) -> Any:
-    """Import SQLAlchemy only when a name is used (plugin loading must stay cheap)."""
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'soe_backends_sql' has no attribute {name!r}")
-    return getattr(importlib.import_module(home, __name__), name)
+__getattr__ = lazy_attributes(__name__, _HOMES)

@@ -1,7 +1,6 @@
 """SOE on Celery: the ``celery`` caller and the worker behind ``soe worker``."""
 
-import importlib
-from typing import Any
+from soe_core.lazy import lazy_attributes
 
 from .errors import CeleryCallerError, ExecutionFailed, UnknownExecution, WaitTimeout
 
@@ -13,12 +12,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import celery only when the caller or the worker is used."""
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'soe_celery' has no attribute {name!r}")
-    return getattr(importlib.import_module(home, __name__), name)
+__getattr__ = lazy_attributes(__name__, _HOMES)
 
 
 __all__ = [

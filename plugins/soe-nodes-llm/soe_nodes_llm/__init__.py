@@ -5,7 +5,7 @@ Also the ``fake`` LLM provider (a deterministic test/demo double) and the
 structured output.
 """
 
-from typing import Any
+from soe_core.lazy import lazy_attributes
 
 from .registrations import AGENT, FAKE_PROVIDER, LLM
 
@@ -13,31 +13,24 @@ from .registrations import AGENT, FAKE_PROVIDER, LLM
 # this package, and a process that builds no llm/agent node should not pay
 # for pydantic, Jinja and the agent loop (issue #9).
 _LAZY = {
-    "AgentLimitError": "agent_loop",
-    "create_agent_node_caller": "agent_node",
-    "AgentToolNotFoundError": "agent_tools",
-    "validate_agent": "config",
-    "validate_llm": "config",
-    "AgentConfig": "models",
-    "LlmConfig": "models",
-    "FakeLlm": "fake",
-    "create_llm_node_caller": "llm_node",
-    "MaxRetriesExceeded": "resolution",
-    "TransientLlmError": "resolution",
-    "is_transient": "resolution",
-    "LlmClient": "rich",
-    "RichLlm": "rich",
+    "AgentLimitError": ".agent_loop",
+    "create_agent_node_caller": ".agent_node",
+    "AgentToolNotFoundError": ".agent_tools",
+    "validate_agent": ".config",
+    "validate_llm": ".config",
+    "AgentConfig": ".models",
+    "LlmConfig": ".models",
+    "FakeLlm": ".fake",
+    "create_llm_node_caller": ".llm_node",
+    "MaxRetriesExceeded": ".resolution",
+    "TransientLlmError": ".resolution",
+    "is_transient": ".resolution",
+    "LlmClient": ".rich",
+    "RichLlm": ".rich",
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 __all__ = [
