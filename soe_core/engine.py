@@ -21,7 +21,7 @@ from .journal import DELIVER, NODE, RUNNING, journal_of, now
 from .journal import PARENT as TO_PARENT
 from .operational import add_operational_state, main_execution_id
 from .plugins import get_registry
-from .settings import DEFAULT_SETTINGS
+from .settings import settings_of
 from .store import contexts
 from .telemetry import EventTypes, register_event
 from .validation.config import (
@@ -218,7 +218,7 @@ class _Job(durable.JournaledTask):
     __slots__ = ("nodes", "backends")
 
     def __init__(self, execution_id: str, nodes: Mapping, backends: Any):
-        # the base initialiser, inlined: these are built per node run
+        # the base initialiser, inlined: one of these is built per node run
         self.execution_id = execution_id
         self.journal = getattr(backends, "journal", None)
         self.job_id = self.tree = None
@@ -232,12 +232,7 @@ class _Deliver(_Job):
     __slots__ = ("signals",)
 
     def __init__(self, execution_id: str, signals: list, nodes: Mapping, backends: Any):
-        # the base initialiser, inlined: one delivery is built per node run
-        self.execution_id = execution_id
-        self.journal = getattr(backends, "journal", None)
-        self.job_id = self.tree = None
-        self.nodes = nodes
-        self.backends = backends
+        super().__init__(execution_id, nodes, backends)
         self.signals = signals
 
     def job(self) -> dict:
@@ -312,7 +307,7 @@ def run_node(execution_id, compiled, node_name: str, config: dict, nodes, backen
             f"{_where(compiled, node_name)}: no executor for node_type '{node_type}' in the "
             f"nodes map (wired: {', '.join(map(str, nodes)) or 'none'})"
         ) from None
-    limit = (getattr(nodes, "settings", None) or DEFAULT_SETTINGS).max_node_executions
+    limit = settings_of(nodes).max_node_executions
     if dispatch.count_step(execution_id) > limit:
         _exceeded(backends, execution_id, compiled, node_name, limit)
     register_event(

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import importlib.machinery
 import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from soe_core import NodeType
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks" / "scenarios"))
+from workflows import FRESH_CODE  # noqa: E402
 
 HEAVY = (
     "pydantic",
@@ -38,18 +41,10 @@ HEAVY = (
     "soe_backends_local.file_journal",
 )
 
-FRESH = """
+# what the fresh-process benchmark runs, then checks of what it imported
+FRESH = FRESH_CODE + """
 import sys
-from soe import create_all_nodes, orchestrate
-from soe.local_backends import create_in_memory_backends
-
 HEAVY = ()  # filled in below
-backends = create_in_memory_backends()
-nodes, broadcast = create_all_nodes(backends)
-config = {"one": {"Only": {"node_type": "router", "event_triggers": ["START"],
-                           "event_emissions": [{"signal_name": "DONE"}]}}}
-execution_id = orchestrate(config, "one", ["START"], {}, backends, broadcast)
-assert backends.context.get_context(execution_id)["__operational__"]["signals"] == ["START", "DONE"]
 loaded = [name for name in HEAVY if name in sys.modules]
 assert not loaded, f"imported by a one-router run: {loaded}"
 

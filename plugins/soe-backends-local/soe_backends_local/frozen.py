@@ -18,37 +18,28 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 def frozen(value: Any) -> Any:
     """A private copy of ``value`` with its lists and tuples as tuples."""
+    return _rebuilt(value, tuple)
+
+
+def thawed(value: Any) -> Any:
+    """A fresh copy of a :func:`frozen` value, its tuples turned back into lists."""
+    return _rebuilt(value, list)
+
+
+def _rebuilt(value: Any, sequence: type) -> Any:
     kind = type(value)
     if kind is dict:
         copied = value.copy()
         for key, item in copied.items():
             if type(item) not in _SCALARS:
-                copied[key] = frozen(item)  # same keys: safe while iterating
+                copied[key] = _rebuilt(item, sequence)  # same keys: safe while iterating
         return copied
     if kind is list or kind is tuple:
-        return tuple([v if type(v) in _SCALARS else frozen(v) for v in value])
+        items = [v if type(v) in _SCALARS else _rebuilt(v, sequence) for v in value]
+        return items if sequence is list else sequence(items)
     if kind in _SCALARS:
         return value
     try:
         return copy.deepcopy(value)
     except Exception:  # an event payload must never break the execution
-        return value
-
-
-def thawed(value: Any) -> Any:
-    """A fresh copy of a :func:`frozen` value, its tuples turned back into lists."""
-    kind = type(value)
-    if kind is dict:
-        copied = value.copy()
-        for key, item in copied.items():
-            if type(item) not in _SCALARS:
-                copied[key] = thawed(item)
-        return copied
-    if kind is tuple or kind is list:
-        return [v if type(v) in _SCALARS else thawed(v) for v in value]
-    if kind in _SCALARS:
-        return value
-    try:
-        return copy.deepcopy(value)
-    except Exception:
         return value

@@ -86,13 +86,7 @@ class InMemoryContextBackend:
     def increment_operational(self, id: str, counter: str, node_name: str | None = None) -> None:
         with self._lock:
             stored = self._contexts.get(id)
-            if stored is None:
-                return
-            operational = stored.get(OPERATIONAL)
-            if counter == "nodes" and type(operational) is dict:
-                nodes = operational["nodes"]  # the per-node case, without a call
-                nodes[node_name] = nodes.get(node_name, 0) + 1
-            else:
+            if stored is not None:
                 count_in(stored, counter, node_name)
 
     def list_context_ids(self) -> list[str]:
