@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from time import time as _now
 from typing import Any
 
 from .plugins import get_registry
@@ -100,7 +101,7 @@ class _Recorder:
     def record(self, execution_id: str, event_type: str, data: dict) -> None:
         log_at = self.log_at
         if log_at is not None:
-            log_at(execution_id, event_type, time.time(), data)
+            log_at(execution_id, event_type, _now(), data)
         elif self.telemetry is not None:
             self.telemetry.log_event(
                 execution_id, event_type, timestamp=utc_timestamp(), context=data
@@ -123,13 +124,6 @@ class _Recorder:
 
 
 def _recorder(backends: Any) -> _Recorder:
-    recorder = getattr(backends, "_soe_recorder", None)
-    if (
-        type(recorder) is _Recorder
-        and recorder.context is backends.context
-        and recorder.telemetry is getattr(backends, "telemetry", None)
-    ):
-        return recorder
     recorder = _Recorder(backends)
     try:
         backends._soe_recorder = recorder
@@ -142,7 +136,14 @@ def register_event(
     backends: Any, execution_id: str, event_type: str, data: dict | None = None
 ) -> None:
     """Log an event and apply its counter updates (even without telemetry)."""
-    _recorder(backends).record(execution_id, event_type, {} if data is None else data)
+    recorder = getattr(backends, "_soe_recorder", None)
+    if (
+        type(recorder) is not _Recorder
+        or recorder.context is not backends.context
+        or recorder.telemetry is not getattr(backends, "telemetry", None)
+    ):
+        recorder = _recorder(backends)
+    recorder.record(execution_id, event_type, {} if data is None else data)
     if get_registry().observers:
         _notify(execution_id, event_type, data or {})
 

@@ -9,24 +9,25 @@ from ..context import OPERATIONAL
 from ..errors import OperationalValidationError
 
 REQUIRED_FIELDS = ("signals", "nodes", "llm_calls", "tool_calls", "errors", "main_execution_id")
-_REQUIRED = frozenset(REQUIRED_FIELDS)
 
 
 def check_operational(execution_id: str, context: Any) -> dict:
     """Raise ``OperationalValidationError`` unless ``context`` is runnable."""
     operational = context.get(OPERATIONAL) if context else None
     # fast path: the plain dicts every built-in store returns, checked by type
-    if (
-        type(context) is dict
-        and type(operational) is dict
-        and operational.keys() >= _REQUIRED
-        and type(operational["signals"]) is list
-        and type(operational["nodes"]) is dict
-        and type(operational["llm_calls"]) is int
-        and type(operational["tool_calls"]) is int
-        and type(operational["errors"]) is int
-    ):
-        return context
+    if type(context) is dict and type(operational) is dict:
+        try:
+            if (
+                type(operational["signals"]) is list
+                and type(operational["nodes"]) is dict
+                and type(operational["llm_calls"]) is int
+                and type(operational["tool_calls"]) is int
+                and type(operational["errors"]) is int
+                and "main_execution_id" in operational
+            ):
+                return context
+        except KeyError:
+            pass  # reported below, by name
     if getattr(type(operational), "soe_well_formed", False):
         return context  # a store's view that holds the six fields by construction
     return _check_thoroughly(execution_id, context)

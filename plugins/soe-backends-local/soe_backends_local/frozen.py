@@ -35,8 +35,11 @@ def _rebuilt(value: Any, sequence: type) -> Any:
                 copied[key] = _rebuilt(item, sequence)  # same keys: safe while iterating
         return copied
     if kind is list or kind is tuple:
-        items = [v if type(v) in _SCALARS else _rebuilt(v, sequence) for v in value]
-        return items if sequence is list else sequence(items)
+        for item in value:
+            if type(item) not in _SCALARS:
+                items = [v if type(v) in _SCALARS else _rebuilt(v, sequence) for v in value]
+                return items if sequence is list else sequence(items)
+        return sequence(value)  # plain values only: copied in C
     if kind in _SCALARS:
         return value
     try:

@@ -17,20 +17,20 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from soe_core.backends import LocalBackends
-from soe_core.context import OPERATIONAL, copy_value, count_in, set_field
+from soe_core.context import OPERATIONAL, copy_large, copy_value, count_in, set_field
 from soe_core.telemetry import utc_timestamp
 
-from .frozen import frozen, thawed
+from .frozen import _SCALARS, frozen, thawed
 from .journal import MemoryJournal
 
 
-def _detach(value: Any) -> Any:
+def _detach(value: Any, copy: Callable[[Any], Any] = copy_value) -> Any:
     """A private copy of ``value``; one that cannot be copied is kept as it is.
 
     An event payload must never break the execution.
     """
     try:
-        return copy_value(value)
+        return copy(value)
     except Exception:
         return value
 
@@ -113,7 +113,7 @@ class InMemoryWorkflowBackend:
         self._lock = threading.RLock()
 
     def save_workflows_registry(self, id: str, workflows: dict) -> None:
-        snapshot = _detach(workflows)
+        snapshot = _detach(workflows, copy_large)
         with self._lock:
             self._registries[id] = snapshot
             self._versions[id] = next(self._ticks)
@@ -121,7 +121,7 @@ class InMemoryWorkflowBackend:
     def get_workflows_registry(self, id: str) -> dict | None:
         with self._lock:
             stored = self._registries.get(id)
-        return _detach(stored) if stored is not None else None
+        return _detach(stored, copy_large) if stored is not None else None
 
     def read_workflows_registry(self, id: str) -> dict | None:
         """The stored registry itself; the kernel promises not to mutate it."""
@@ -178,8 +178,15 @@ class InMemoryTelemetryBackend:
         if events is None:
             with self._lock:
                 events = self._events.setdefault(execution_id, [])
+        if type(data) is dict:  # frozen(data), inlined for the usual flat payload
+            payload = data.copy()
+            for key, item in payload.items():
+                if type(item) not in _SCALARS:
+                    payload[key] = frozen(item)  # same keys: safe while iterating
+        else:
+            payload = frozen(data)
         # list.extend is atomic: no lock on the hot path
-        events.extend((event_type, when, frozen(data)))
+        events.extend((event_type, when, payload))
 
     def get_events(self, execution_id: str) -> list[dict]:
         with self._lock:
