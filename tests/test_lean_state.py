@@ -34,6 +34,24 @@ def test_core80_memory_events_leave_nothing_for_the_collector_to_walk():
     assert len(backends.telemetry.get_events("run")) == 2_001
 
 
+def test_core80_payloads_holding_lists_are_untracked_without_a_full_collection():
+    # a dict holding a container is only untracked by a full collection; kept
+    # by the thousand, such dicts are what makes full collections frequent
+    backends = create_in_memory_backends()
+    register_event(backends, "run", "warm", {})
+    gc.collect()
+    before = len(gc.get_objects())
+    for number in range(1_000):
+        register_event(backends, "run", "signals_broadcast", {"signals": [f"S{number}"]})
+        register_event(backends, "run", "tool_call", {"tool": "t", "arguments": {"n": number}})
+    gc.collect(0)
+    gc.collect(1)  # young collections only, as while a run goes on
+    assert len(gc.get_objects()) - before < 100
+    events = backends.telemetry.get_events("run")
+    assert events[-2]["context"] == {"signals": ["S999"]}
+    assert events[-1]["context"] == {"tool": "t", "arguments": {"n": 999}}
+
+
 def test_core89_memory_events_read_back_as_a_json_store_gives_them(tmp_path):
     payload = {"items": (1, 2), "nested": {"rows": [1, [2, (3,)]]}, "none": None}
     memory = create_in_memory_backends()
