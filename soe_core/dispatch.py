@@ -88,10 +88,11 @@ def run_one(task: Task) -> list[Task]:
 
 def count_step(execution_id: str) -> int:
     """Count one node run of an execution in the running loop; return the total."""
-    counters = getattr(_state, "counters", None)
-    if counters is None or not getattr(_state, "depth", 0):
+    state = _state
+    counters = getattr(state, "counters", None)
+    if counters is None or not getattr(state, "depth", 0):
         return 0
-    lock = getattr(_state, "counters_lock", None)
+    lock = getattr(state, "counters_lock", None)
     if lock is None:
         total = counters.get(execution_id, 0) + 1
         counters[execution_id] = total

@@ -193,7 +193,7 @@ def broadcast_signals(
             f"'signals' must be a list of signal names, got {type(signals).__name__}"
         )
     validate_backends(backends)
-    delivery = _Deliver(execution_id, list(signals), nodes, backends)
+    delivery = _Deliver(execution_id, nodes, backends, list(signals))
     loop = dispatch.current_loop()
     if loop is not None:
         loop.batch.append(delivery)
@@ -213,27 +213,24 @@ def broadcast_signals(
 
 
 class _Job(durable.JournaledTask):
-    """A task of the engine's own, bound to a node map and backends."""
+    """A task of the engine's own, bound to a node map and backends (and signals, if any)."""
 
-    __slots__ = ("nodes", "backends")
+    __slots__ = ("nodes", "backends", "signals")
 
-    def __init__(self, execution_id: str, nodes: Mapping, backends: Any):
-        # the base initialiser, inlined: one of these is built per node run
+    def __init__(self, execution_id: str, nodes: Mapping, backends: Any, signals=None):
+        # the base initialiser, inlined: one of these is built per broadcast
         self.execution_id = execution_id
         self.journal = getattr(backends, "journal", None)
         self.job_id = self.tree = None
         self.nodes = nodes
         self.backends = backends
+        self.signals = signals
 
 
 class _Deliver(_Job):
     """One broadcast: record it, then queue each listener and the parent hand-off."""
 
-    __slots__ = ("signals",)
-
-    def __init__(self, execution_id: str, signals: list, nodes: Mapping, backends: Any):
-        super().__init__(execution_id, nodes, backends)
-        self.signals = signals
+    __slots__ = ()
 
     def job(self) -> dict:
         return {"kind": DELIVER, "signals": self.signals}
@@ -268,7 +265,7 @@ class _Deliver(_Job):
         for node_name, node_config in listeners:
             submit(_NodeRun(execution_id, compiled, node_name, node_config, nodes, backends))
         if to_parent:
-            submit(_ToParent(execution_id, signals, self.nodes, backends))
+            submit(_ToParent(execution_id, self.nodes, backends, signals))
 
 
 class _NodeRun(_Job):
@@ -365,11 +362,7 @@ def _validate_node(workflow_name: str, node_name: str, config: dict) -> None:
 class _ToParent(_Job):
     """The hand-off of a child's signals to its parent."""
 
-    __slots__ = ("signals",)
-
-    def __init__(self, execution_id: str, signals: list, nodes: Mapping, backends: Any):
-        super().__init__(execution_id, nodes, backends)
-        self.signals = signals
+    __slots__ = ()
 
     def job(self) -> dict:
         return {"kind": TO_PARENT, "signals": self.signals}

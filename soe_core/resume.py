@@ -67,11 +67,11 @@ def _task(pending: PendingJob, tree: str, nodes: Mapping, backends: Any) -> Any:
 
 
 def _deliver(execution_id: str, job: dict, nodes: Mapping, backends: Any) -> _Deliver:
-    return _Deliver(execution_id, list(job["signals"]), nodes, backends)
+    return _Deliver(execution_id, nodes, backends, list(job["signals"]))
 
 
 def _to_parent(execution_id: str, job: dict, nodes: Mapping, backends: Any) -> _ToParent:
-    return _ToParent(execution_id, list(job["signals"]), nodes, backends)
+    return _ToParent(execution_id, nodes, backends, list(job["signals"]))
 
 
 def _node_run(execution_id: str, job: dict, nodes: Mapping, backends: Any) -> _NodeRun:

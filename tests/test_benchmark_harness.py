@@ -26,9 +26,27 @@ def _prepare(seconds: float, done: int | None = None):
 def test_issue9_short_cells_get_runs_until_the_minimum_time():
     prepare, prepared = _prepare(0.01)
     result = harness.measure(prepare, 3, repeat=2, min_time=0.1)
+    assert result["batch"] == 1  # long enough to be timed alone
     assert 8 <= len(result["runs"]) <= 12  # about 0.1 s of 10 ms runs, not just 2
-    assert len(prepared) == len(result["runs"])  # each run on a freshly prepared engine
+    # each run on a freshly prepared engine, plus the untimed first one
+    assert len(prepared) == len(result["runs"]) + 1
     assert result["median_s"] == pytest.approx(0.01, abs=0.01)
+
+
+def test_issue9_very_short_runs_are_timed_in_batches_and_divided():
+    prepare, prepared = _prepare(0.001)
+    result = harness.measure(prepare, 3, repeat=3, min_time=0.05)
+    batch = result["batch"]
+    assert 2 <= batch <= 10  # about 10 ms per timing
+    assert len(prepared) == 1 + batch * len(result["runs"])
+    assert result["median_s"] == pytest.approx(0.001, abs=0.001)  # per run, not per batch
+    assert sum(result["runs"]) * batch >= 0.05 or len(result["runs"]) == 60
+
+
+def test_issue9_a_fixed_count_is_never_batched():
+    prepare, prepared = _prepare(0.0)
+    result = harness.measure(prepare, 3, repeat=4)
+    assert result["batch"] == 1 and len(prepared) == 4 == len(result["runs"])
 
 
 def test_issue9_long_cells_keep_the_requested_count_and_the_cap_holds():

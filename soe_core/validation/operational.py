@@ -75,6 +75,11 @@ def validate_operational(execution_id: str, backends: Any) -> dict:
 
 
 def validate_backends(backends: Any) -> None:
+    try:
+        if backends.context is not None and backends.workflow is not None:
+            return  # the usual case, checked once per broadcast
+    except AttributeError:
+        pass
     for name in ("context", "workflow"):
         if getattr(backends, name, None) is None:
             raise OperationalValidationError(
