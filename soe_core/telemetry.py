@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from time import time as _now
 from typing import Any
 
 from .plugins import get_registry
@@ -101,7 +100,7 @@ class _Recorder:
     def record(self, execution_id: str, event_type: str, data: dict) -> None:
         log_at = self.log_at
         if log_at is not None:
-            log_at(execution_id, event_type, _now(), data)
+            log_at(execution_id, event_type, time.time(), data)
         elif self.telemetry is not None:
             self.telemetry.log_event(
                 execution_id, event_type, timestamp=utc_timestamp(), context=data
@@ -123,7 +122,7 @@ class _Recorder:
             self.increment(execution_id, counter)
 
 
-def _recorder(backends: Any) -> _Recorder:
+def _new_recorder(backends: Any) -> _Recorder:
     recorder = _Recorder(backends)
     try:
         backends._soe_recorder = recorder
@@ -142,7 +141,7 @@ def register_event(
         or recorder.context is not backends.context
         or recorder.telemetry is not getattr(backends, "telemetry", None)
     ):
-        recorder = _recorder(backends)
+        recorder = _new_recorder(backends)
     recorder.record(execution_id, event_type, {} if data is None else data)
     if get_registry().observers:
         _notify(execution_id, event_type, data or {})

@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-SCALARS = frozenset({str, int, float, bool, type(None)})
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 # first item of a tuple that stands for a dict; compared by identity
 _MAPPING = "<soe frozen mapping>"
@@ -28,7 +28,7 @@ def frozen(value: Any) -> Any:
     """A private copy of ``value`` that the garbage collector soon stops tracking."""
     if type(value) is dict:
         for item in value.values():
-            if type(item) not in SCALARS:
+            if type(item) not in _SCALARS:
                 return _tupled(value)
         return value.copy()  # plain values: a dict untracked from the start
     return _tupled(value)
@@ -41,14 +41,14 @@ def _tupled(value: Any) -> Any:
     if kind is dict:
         flat: list = [_MAPPING]
         for key, item in value.items():
-            flat += (key, item if type(item) in SCALARS else _tupled(item))
+            flat += (key, item if type(item) in _SCALARS else _tupled(item))
         return tuple(flat)
     if kind is list or kind is tuple:
         for item in value:
-            if type(item) not in SCALARS:
-                return tuple([v if type(v) in SCALARS else _tupled(v) for v in value])
+            if type(item) not in _SCALARS:
+                return tuple([v if type(v) in _SCALARS else _tupled(v) for v in value])
         return tuple(value)  # plain values only: copied in C
-    if kind in SCALARS:
+    if kind in _SCALARS:
         return value
     try:
         return copy.deepcopy(value)
@@ -62,16 +62,16 @@ def thawed(value: Any) -> Any:
     if kind is tuple:
         if value and value[0] is _MAPPING:
             return {value[at]: thawed(value[at + 1]) for at in range(1, len(value), 2)}
-        return [v if type(v) in SCALARS else thawed(v) for v in value]
+        return [v if type(v) in _SCALARS else thawed(v) for v in value]
     if kind is dict:
         copied = value.copy()
         for key, item in copied.items():
-            if type(item) not in SCALARS:
+            if type(item) not in _SCALARS:
                 copied[key] = thawed(item)  # same keys: safe while iterating
         return copied
     if kind is list:
-        return [v if type(v) in SCALARS else thawed(v) for v in value]
-    if kind in SCALARS:
+        return [v if type(v) in _SCALARS else thawed(v) for v in value]
+    if kind in _SCALARS:
         return value
     try:
         return copy.deepcopy(value)

@@ -20,7 +20,7 @@ from soe_core.backends import LocalBackends
 from soe_core.context import OPERATIONAL, copy_large, copy_value, count_in, set_field
 from soe_core.telemetry import utc_timestamp
 
-from .frozen import SCALARS, frozen, thawed
+from .frozen import frozen, thawed
 from .journal import MemoryJournal
 
 
@@ -178,17 +178,8 @@ class InMemoryTelemetryBackend:
         if events is None:
             with self._lock:
                 events = self._events.setdefault(execution_id, [])
-        if type(data) is dict:  # frozen(data), its first step inlined
-            for item in data.values():
-                if type(item) not in SCALARS:
-                    payload = frozen(data)
-                    break
-            else:
-                payload = data.copy()
-        else:
-            payload = frozen(data)
         # list.extend is atomic: no lock on the hot path
-        events.extend((event_type, when, payload))
+        events.extend((event_type, when, frozen(data)))
 
     def get_events(self, execution_id: str) -> list[dict]:
         with self._lock:
