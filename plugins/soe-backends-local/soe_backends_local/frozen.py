@@ -63,14 +63,8 @@ def thawed(value: Any) -> Any:
         if value and value[0] is _MAPPING:
             return {value[at]: thawed(value[at + 1]) for at in range(1, len(value), 2)}
         return [v if type(v) in _SCALARS else thawed(v) for v in value]
-    if kind is dict:
-        copied = value.copy()
-        for key, item in copied.items():
-            if type(item) not in _SCALARS:
-                copied[key] = thawed(item)  # same keys: safe while iterating
-        return copied
-    if kind is list:
-        return [v if type(v) in _SCALARS else thawed(v) for v in value]
+    if kind is dict:  # frozen() keeps only dicts of plain values as dicts
+        return value.copy()
     if kind in _SCALARS:
         return value
     try:
