@@ -51,7 +51,7 @@ def run(first: Task) -> None:
     # hand-made executors is still bounded by max_node_executions
     _state.depth = getattr(_state, "depth", 0) + 1
     if _state.depth == 1:
-        _state.counters = {}
+        _state.counters, _state.counters_lock = {}, None
     stack: list[Task] = [first]
     try:
         while stack:
@@ -77,7 +77,7 @@ def run_one(task: Task) -> list[Task]:
     _state.loop = loop
     _state.depth = getattr(_state, "depth", 0) + 1
     if _state.depth == 1:
-        _state.counters = {}
+        _state.counters, _state.counters_lock = {}, None
     try:
         task()
         return loop.batch
@@ -89,10 +89,12 @@ def run_one(task: Task) -> list[Task]:
 def count_step(execution_id: str) -> int:
     """Count one node run of an execution in the running loop; return the total."""
     state = _state
-    counters = getattr(state, "counters", None)
-    if counters is None or not getattr(state, "depth", 0):
+    try:
+        counters, lock = state.counters, state.counters_lock
+        if counters is None or not state.depth:
+            return 0
+    except AttributeError:  # this thread never ran a loop
         return 0
-    lock = getattr(state, "counters_lock", None)
     if lock is None:
         total = counters.get(execution_id, 0) + 1
         counters[execution_id] = total
@@ -112,15 +114,23 @@ def current_node() -> tuple[str, str] | None:
     return getattr(_state, "node", None)
 
 
-def enter_node(execution_id: str, node_name: str) -> tuple[str, str] | None:
-    """Mark a node as running in this thread; return the previous mark."""
-    previous = getattr(_state, "node", None)
-    _state.node = (execution_id, node_name)
-    return previous
+def run_executor(execution_id: str, node_name: str, executor, node_config: dict) -> None:
+    """Call a node executor, marked as the node running in this thread.
 
-
-def leave_node(previous: tuple[str, str] | None) -> None:
-    _state.node = previous
+    An executor not marked :func:`runs_on_stack` runs ``isolated()``: a
+    hand-made one expects its broadcasts to finish inside it.
+    """
+    state = _state
+    previous = getattr(state, "node", None)
+    state.node = (execution_id, node_name)
+    try:
+        if getattr(executor, STACK_AWARE, False):
+            executor(execution_id, node_config)
+        else:
+            with isolated():
+                executor(execution_id, node_config)
+    finally:
+        state.node = previous
 
 
 class isolated:  # noqa: N801 - used like the function it replaced: ``with isolated():``

@@ -318,15 +318,7 @@ def run_node(execution_id, compiled, node_name: str, config: dict, nodes, backen
         compiled.validated.add(node_name)
     node_config = dict(config)
     node_config["name"] = node_name
-    previous = dispatch.enter_node(execution_id, node_name)
-    try:
-        if getattr(executor, dispatch.STACK_AWARE, False):
-            executor(execution_id, node_config)
-        else:  # a hand-made executor expects its broadcasts to finish inside it
-            with dispatch.isolated():
-                executor(execution_id, node_config)
-    finally:
-        dispatch.leave_node(previous)
+    dispatch.run_executor(execution_id, node_name, executor, node_config)
 
 
 def _where(compiled, node_name: str) -> str:

@@ -55,7 +55,10 @@ class NodeType:
     """A node type: ``name`` as written in ``node_type:``.
 
     ``validate(node_config)`` raises ``WorkflowValidationError`` for a bad
-    config; ``build(wiring)`` returns the executor ``(execution_id, node_config)``.
+    config. It must depend on the config alone and leave it unchanged: a
+    config whose content already passed is not validated again (see
+    :mod:`soe_core.validation.memo`); checks of the outside world belong in
+    the executor. ``build(wiring)`` returns the executor ``(execution_id, node_config)``.
     ``needs`` says what ``create_all_nodes`` must have been given for the type
     to be wired: ``"llm"`` (a ``call_llm``) or ``"tools"`` (a tools registry;
     such types are still built on first use without one, see TOOL-4).

@@ -45,20 +45,19 @@ _STRIPES = [threading.RLock() for _ in range(64)]
 class ContextAccess:
     """The engine's vocabulary over one context backend."""
 
-    __slots__ = ("backend", "_read", "_update", "_append", "_signals", "_increment")
+    __slots__ = ("backend", "read", "_update", "_append", "_signals", "_increment")
 
     def __init__(self, backend: Any):
         self.backend = backend
-        self._read = getattr(backend, "read_context", None)
+        # read(execution_id) -> Mapping: the store's own method, called
+        # directly (several reads per node); get_context when it has none
+        self.read: Callable[[str], Mapping] = (
+            getattr(backend, "read_context", None) or backend.get_context
+        )
         self._update = getattr(backend, "update_context", None)
         self._append = getattr(backend, "append_context_field", None)
         self._signals = getattr(backend, "extend_operational_signals", None)
         self._increment = getattr(backend, "increment_operational", None)
-
-    def read(self, execution_id: str) -> Mapping:
-        if self._read is not None:
-            return self._read(execution_id)
-        return self.backend.get_context(execution_id)
 
     def save(self, execution_id: str, context: dict) -> None:
         self.backend.save_context(execution_id, context)
@@ -108,4 +107,11 @@ class ContextAccess:
 
 def contexts(backends: Any) -> ContextAccess:
     """The :class:`ContextAccess` for a backends container (kept on its context backend)."""
-    return attached(backends.context, "_soe_context_access", ContextAccess, ContextAccess)
+    backend = backends.context
+    access = getattr(backend, _ATTACHED, None)
+    if type(access) is ContextAccess:  # attached()'s first test, spared a call
+        return access
+    return attached(backend, _ATTACHED, ContextAccess, ContextAccess)
+
+
+_ATTACHED = "_soe_context_access"

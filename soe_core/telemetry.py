@@ -11,6 +11,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
+from . import plugins
 from .plugins import get_registry
 from .registrations import EventObserver
 from .store import contexts
@@ -143,7 +144,8 @@ def register_event(
     ):
         recorder = _new_recorder(backends)
     recorder.record(execution_id, event_type, {} if data is None else data)
-    if get_registry().observers:
+    registry = plugins._registry or get_registry()  # loaded by now: read, not called
+    if registry.observers:
         _notify(execution_id, event_type, data or {})
 
 

@@ -108,7 +108,9 @@ def current_workflow(backends: Any, execution_id: str) -> CompiledWorkflow | Non
     if version_of is None:
         return _compile(backend, execution_id)
     version = version_of(execution_id)
-    cache = _cache_for(backend)
+    cache = getattr(backend, _ATTACHED, None)
+    if type(cache) is not _Cache:
+        cache = _cache_for(backend)
     entry = cache.entries.get(execution_id)  # a dict read needs no lock
     if entry is not None and entry[0] == version:
         return entry[1]
@@ -146,4 +148,7 @@ def _compile(backend: Any, execution_id: str) -> CompiledWorkflow | None:
 
 
 def _cache_for(backend: Any) -> _Cache:
-    return attached(backend, "_soe_compiled_workflows", _Cache, lambda _backend: _Cache())
+    return attached(backend, _ATTACHED, _Cache, lambda _backend: _Cache())
+
+
+_ATTACHED = "_soe_compiled_workflows"

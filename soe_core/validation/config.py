@@ -8,6 +8,7 @@ from typing import Any
 from ..errors import WorkflowValidationError
 from ..plugins import PluginRegistry, get_registry
 from ..yaml_parser import parse_yaml
+from .memo import valid_configs
 
 CANONICAL_TYPES = ("router", "agent", "llm", "child", "tool")
 
@@ -18,13 +19,28 @@ def is_combined(config: Mapping) -> bool:
 
 
 def validate_config(config: Any, registry: PluginRegistry | None = None) -> dict:
-    """Parse and validate a whole config; return the parsed mapping."""
+    """Parse and validate a whole config; return the parsed mapping.
+
+    A config whose content already passed against the same plugin registry
+    is not checked again (see :mod:`.memo`).
+    """
     parsed = parse_yaml(config)
     if not isinstance(parsed, dict):
         kind = "empty" if parsed is None else type(parsed).__name__
         raise WorkflowValidationError(
             f"Config must be a mapping of workflows (or have a 'workflows' section), got {kind}"
         )
+    registry = registry or get_registry()
+    known = valid_configs(registry)
+    key = known.key(parsed)
+    if key in known:
+        return parsed
+    _validate_parsed(parsed, registry)
+    known.add(key)
+    return parsed
+
+
+def _validate_parsed(parsed: dict, registry: PluginRegistry) -> None:
     if is_combined(parsed):
         workflows = parsed["workflows"]
         if not isinstance(workflows, dict):
@@ -34,7 +50,6 @@ def validate_config(config: Any, registry: PluginRegistry | None = None) -> dict
         _validate_identities(parsed.get("identities"))
     else:
         validate_registry(parsed, registry)
-    return parsed
 
 
 def validate_registry(workflows: Mapping, registry: PluginRegistry | None = None) -> None:

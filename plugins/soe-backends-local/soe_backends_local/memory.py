@@ -77,11 +77,12 @@ class InMemoryContextBackend:
             set_field(stored, field, value)
 
     def extend_operational_signals(self, id: str, signals: list) -> None:
-        with self._lock:
-            stored = self._contexts.get(id)
-            operational = stored.get(OPERATIONAL) if stored is not None else None
-            if isinstance(operational, dict):
-                operational["signals"].extend(signals)
+        # each step is one atomic operation on a dict or list: no lock on
+        # the hot path (an increment, a read then a write, needs one)
+        stored = self._contexts.get(id)
+        operational = stored.get(OPERATIONAL) if stored is not None else None
+        if isinstance(operational, dict):
+            operational["signals"].extend(signals)
 
     def increment_operational(self, id: str, counter: str, node_name: str | None = None) -> None:
         with self._lock:
