@@ -49,9 +49,11 @@ def has_template_condition(emissions: list | None) -> bool:
 
 def condition_warning(backends: Any, execution_id: str, node_name: str | None):
     """An ``on_error`` that records a failed condition as a ``context_warning`` (CORE-61)."""
-    from .telemetry import EventTypes, register_event
 
     def report(signal: str, exc: Exception) -> None:
+        # imported here, when a condition fails, not on every router run
+        from .telemetry import EventTypes, register_event
+
         register_event(
             backends,
             execution_id,
