@@ -42,11 +42,32 @@ def test_deep_payloads_are_untracked_in_the_end(payload):
     assert not any(gc.is_tracked(part) for part in _parts(kept))
 
 
-def test_a_flat_payload_stays_a_dict_and_is_a_copy():
-    payload = {"node_name": "A"}
+def test_a_payload_is_kept_as_one_untracked_private_encoding():
+    payload = {"node_name": "A", "signals": ["X"]}
     kept = frozen(payload)
     payload["node_name"] = "B"
-    assert kept == {"node_name": "A"} and not gc.is_tracked(kept)
+    payload["signals"].append("Y")
+    assert type(kept) is bytes and not gc.is_tracked(kept)
+    assert thawed(kept) == {"node_name": "A", "signals": ["X"]}
+
+
+class Tagged(dict):
+    """A dict subclass: marshal refuses it, so its payload is frozen into tuples."""
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"node_name": "A", "tagged": Tagged(rows=[1, 2])},
+        {"tagged": Tagged(a=1), "rows": [[1, (2,)]], "blob": b"raw"},
+        [Tagged(a=1), {"b": [2]}],
+    ],
+)
+def test_payloads_marshal_refuses_are_frozen_into_tuples(payload):
+    kept = frozen(payload)
+    assert type(kept) is tuple
+    assert thawed(kept) == _as_json(payload)
+    assert thawed(kept) is not payload
 
 
 def test_thawed_copies_are_the_readers_own():
@@ -66,7 +87,7 @@ def test_an_object_that_cannot_be_copied_is_kept_as_it_is():
 
 
 def _as_json(value):
-    if isinstance(value, dict):
+    if type(value) is dict:
         return {key: _as_json(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [_as_json(item) for item in value]
