@@ -105,6 +105,10 @@ class ContextAccess:
         self.update(execution_id, lambda context: count_in(context, counter, node_name))
 
 
+# the attribute holding the helper on its backend (see attached())
+_ATTACHED = "_soe_context_access"
+
+
 def contexts(backends: Any) -> ContextAccess:
     """The :class:`ContextAccess` for a backends container (kept on its context backend)."""
     backend = backends.context
@@ -112,6 +116,3 @@ def contexts(backends: Any) -> ContextAccess:
     if type(access) is ContextAccess:  # attached()'s first test, spared a call
         return access
     return attached(backend, _ATTACHED, ContextAccess, ContextAccess)
-
-
-_ATTACHED = "_soe_context_access"

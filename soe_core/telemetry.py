@@ -144,7 +144,8 @@ def register_event(
     ):
         recorder = _new_recorder(backends)
     recorder.record(execution_id, event_type, {} if data is None else data)
-    registry = plugins._registry or get_registry()  # loaded by now: read, not called
+    # the registry is loaded before any event: read the global, spare the call
+    registry = plugins._registry or get_registry()
     if registry.observers:
         _notify(execution_id, event_type, data or {})
 

@@ -99,6 +99,8 @@ class _Cache:
         self.lock = threading.Lock()
 
 
+# the attribute holding the helper on its backend (see attached())
+_ATTACHED = "_soe_compiled_workflows"
 
 
 def current_workflow(backends: Any, execution_id: str) -> CompiledWorkflow | None:
@@ -149,6 +151,3 @@ def _compile(backend: Any, execution_id: str) -> CompiledWorkflow | None:
 
 def _cache_for(backend: Any) -> _Cache:
     return attached(backend, _ATTACHED, _Cache, lambda _backend: _Cache())
-
-
-_ATTACHED = "_soe_compiled_workflows"
