@@ -28,8 +28,8 @@ def test_issue9_short_cells_get_runs_until_the_minimum_time():
     result = harness.measure(prepare, 3, repeat=2, min_time=0.1)
     assert result["batch"] == 1  # long enough to be timed alone
     assert 8 <= len(result["runs"]) <= 12  # about 0.1 s of 10 ms runs, not just 2
-    # each run on a freshly prepared engine, plus the untimed first one
-    assert len(prepared) == len(result["runs"]) + 1
+    # each run on a freshly prepared engine, plus the three untimed sizing runs
+    assert len(prepared) == len(result["runs"]) + 3
     assert result["median_s"] == pytest.approx(0.01, abs=0.01)
 
 
@@ -38,9 +38,26 @@ def test_issue9_very_short_runs_are_timed_in_batches_and_divided():
     result = harness.measure(prepare, 3, repeat=3, min_time=0.05)
     batch = result["batch"]
     assert 2 <= batch <= 10  # about 10 ms per timing
-    assert len(prepared) == 1 + batch * len(result["runs"])
+    assert len(prepared) == 3 + batch * len(result["runs"])  # three untimed sizing runs
     assert result["median_s"] == pytest.approx(0.001, abs=0.001)  # per run, not per batch
     assert sum(result["runs"]) * batch >= 0.05 or len(result["runs"]) == 60
+
+
+def test_issue9_the_batch_is_sized_by_warm_runs_not_the_first():
+    # a first run that pays one-time costs (imports, validation) must not
+    # shrink the batch: 10 ms then 1 ms runs give a batch of about ten
+    calls = []
+
+    def prepare(size):
+        def run():
+            calls.append(size)
+            time.sleep(0.01 if len(calls) == 1 else 0.001)
+
+        return run, (lambda: size)
+
+    result = harness.measure(prepare, 3, repeat=3, min_time=0.05)
+    assert 5 <= result["batch"] <= 10
+    assert result["median_s"] == pytest.approx(0.001, abs=0.001)
 
 
 def test_issue9_a_fixed_count_is_never_batched():
