@@ -102,7 +102,14 @@ def durable(n: int):
         workflow_storage_dir=f"{folder}/workflows",
         telemetry_storage_dir=f"{folder}/telemetry",
     )
-    return chain(n, backends)
+    return chain(n, warmed(backends))
+
+
+def warmed(backends):
+    """``backends`` after one untimed 1-node execution, as for our engine."""
+    _nodes, broadcast = create_all_nodes(backends)
+    orchestrate(chain_config(1), "chain", ["S0"], {}, backends, broadcast)
+    return backends
 
 
 def fresh(_size: int):
