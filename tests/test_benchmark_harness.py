@@ -56,7 +56,7 @@ def test_issue9_the_batch_is_sized_by_warm_runs_not_the_first():
         return run, (lambda: size)
 
     result = harness.measure(prepare, 3, repeat=3, min_time=0.05)
-    assert 5 <= result["batch"] <= 10
+    assert 3 <= result["batch"] <= 10  # sized by a 1 ms run: 1 without the warm runs
     assert result["median_s"] == pytest.approx(0.001, abs=0.001)
 
 
